@@ -1,0 +1,86 @@
+"""Profiles: which rules a kind of host is held to, and with which parameter values."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scanner.rules import Rule, Titles, load_catalog
+
+AUTO = "auto"  # pick `server` or `workstation` from the host's detected role
+
+
+class ProfileError(Exception):
+    """A profile file that cannot be used (unknown rule, bad parameter, bad YAML)."""
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    title: Titles
+    description: str = ""
+    include: list[str] = Field(default_factory=lambda: ["*"])  # rule ids, areas, or "*"
+    exclude: list[str] = Field(default_factory=list)
+    parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    def rules(self) -> list[Rule]:
+        """The rules this profile selects, in catalog order."""
+        return [rule for rule in load_catalog().values() if self.selects(rule)]
+
+    def selects(self, rule: Rule) -> bool:
+        def match(patterns: list[str]) -> bool:
+            return any(p in ("*", rule.id, rule.area) for p in patterns)
+
+        return match(self.include) and not match(self.exclude)
+
+    def parameters_for(self, rule: Rule) -> dict[str, Any]:
+        return {**rule.meta.parameters, **self.parameters.get(rule.id, {})}
+
+
+def builtin_profiles() -> list[str]:
+    folder = resources.files("scanner.profiles")
+    return sorted(p.name.removesuffix(".yml") for p in folder.iterdir() if p.name.endswith(".yml"))
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """A built-in profile by name, or a profile YAML file by path."""
+    if name_or_path in builtin_profiles():
+        source = f"profiles/{name_or_path}.yml"
+        text = resources.files("scanner.profiles").joinpath(f"{name_or_path}.yml").read_text()
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            known = ", ".join([AUTO, *builtin_profiles()])
+            raise ProfileError(f"unknown profile {name_or_path!r} (built-in: {known}; or a file)")
+        source, text = str(path), path.read_text(encoding="utf-8")
+    try:
+        profile = Profile.model_validate(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{source}: not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        raise ProfileError(f"{source}: {exc}") from exc
+    _check(profile, source)
+    return profile
+
+
+def _check(profile: Profile, source: str) -> None:
+    catalog = load_catalog()
+    names = {*catalog, *(rule.area for rule in catalog.values()), "*"}
+    for pattern in [*profile.include, *profile.exclude]:
+        if pattern not in names:
+            raise ProfileError(f"{source}: no rule or area named {pattern!r}")
+    for rule_id, values in profile.parameters.items():
+        if rule_id not in catalog:
+            raise ProfileError(f"{source}: parameters for unknown rule {rule_id!r}")
+        for key, value in values.items():
+            default = catalog[rule_id].meta.parameters.get(key)
+            if key not in catalog[rule_id].meta.parameters:
+                raise ProfileError(f"{source}: rule {rule_id} has no parameter {key!r}")
+            if default is not None and type(value) is not type(default):
+                raise ProfileError(
+                    f"{source}: {rule_id}.{key} must be {type(default).__name__}, got {value!r}"
+                )
