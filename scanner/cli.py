@@ -21,6 +21,7 @@ from scanner.report.terminal import print_summary, progress
 from scanner.rules import load_catalog
 from scanner.rules_doc import print_rule, print_rules, rules_markdown
 from scanner.store import SnapshotError, read_snapshots, run_dir, write_snapshots
+from scanner.waivers import WaiverError, apply_waivers, load_waivers
 
 
 class UsageError(Exception):
@@ -77,6 +78,7 @@ def _add_evaluation_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--profile", default=AUTO,
                          help=f"{AUTO} (by detected role), {', '.join(builtin_profiles())}, or a file")
     command.add_argument("--rules", help="only these rule ids or areas (comma separated)")
+    command.add_argument("--waivers", type=Path, help="waivers file (accepted exceptions, YAML)")
     command.add_argument("-o", "--out", type=Path, help="report folder (default reports/<UTC time>)")
     command.add_argument("--lang", choices=("en", "fr"), default="en", help="report language")
     command.add_argument("-q", "--quiet", action="store_true", help="no terminal summary")
@@ -95,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from scanner.lab.cli import main as lab_main  # the lab needs root: load it on demand
 
         return lab_main(args.lab_args)
-    except (UsageError, InventoryError, ProfileError, SnapshotError) as exc:
+    except (UsageError, InventoryError, ProfileError, SnapshotError, WaiverError) as exc:
         print(f"hygie: error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
     except KeyboardInterrupt:
@@ -135,6 +137,7 @@ def _hosts(args: argparse.Namespace) -> list[Host]:
 
 def _scan(args: argparse.Namespace, console: Console) -> int:
     selection = _selection(args)
+    waivers = load_waivers(args.waivers) if args.waivers else []
     hosts = _hosts(args)
     if args.parallel < 1:
         raise UsageError("--parallel must be at least 1")
@@ -149,6 +152,7 @@ def _scan(args: argparse.Namespace, console: Console) -> int:
         run, snapshots = asyncio.run(
             scan_fleet(hosts, selection, options, args.parallel, on_host_done=bar.advance)
         )
+    apply_waivers(run, waivers, {host.name: host for host in hosts})
     out = run_dir(args.out)
     write_snapshots(snapshots, out / "facts")
     return _report(run, out, args, console)
@@ -156,6 +160,7 @@ def _scan(args: argparse.Namespace, console: Console) -> int:
 
 def _evaluate(args: argparse.Namespace, console: Console) -> int:
     selection = _selection(args)
+    waivers = load_waivers(args.waivers) if args.waivers else []
     snapshots = read_snapshots(args.facts)
     run = ScanRun.model_validate({
         "tool_version": __version__,
@@ -164,13 +169,15 @@ def _evaluate(args: argparse.Namespace, console: Console) -> int:
         "profile": selection.profile,
         "hosts": [evaluate_facts(s.host, s.address, s.facts, selection) for s in snapshots],
     })
+    hosts = {s.host: Host(name=s.host, groups=tuple(s.groups)) for s in snapshots}
+    apply_waivers(run, waivers, hosts)
     return _report(run, run_dir(args.out), args, console)
 
 
 def _report(run: ScanRun, out: Path, args: argparse.Namespace, console: Console) -> int:
     written = write_reports(run, out, lang=args.lang)
     if not args.quiet:
-        print_summary(run, console)
+        print_summary(run, console, lang=args.lang)
         console.print(f"Reports: {', '.join(str(p) for p in written.values())}", markup=False)
     return exit_status(run)
 
