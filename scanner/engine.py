@@ -109,7 +109,8 @@ async def scan_host(host: Host, selection: Selection, options: ConnectOptions) -
     result = evaluate_facts(host.name, address, facts, selection)
     result.duration_s = round(time.monotonic() - started, 3)
     result.connections, result.round_trips = ran.connections, ran.round_trips
-    snapshot = FactsSnapshot(host=host.name, address=address, collected_at=_now().isoformat(),
+    snapshot = FactsSnapshot(host=host.name, address=address, groups=list(host.groups),
+                             collected_at=_now().isoformat(),
                              facts=facts)
     return HostScan(result, snapshot)
 

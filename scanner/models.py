@@ -69,6 +69,15 @@ class Result(BaseModel):
     evidence: dict[str, Any] = Field(default_factory=dict)
 
 
+class AppliedWaiver(BaseModel):
+    """The accepted exception a waived finding carries (status before waiving kept)."""
+
+    justification: str
+    owner: str
+    expires: str  # ISO date
+    original_status: Status
+
+
 class Finding(BaseModel):
     """One rule evaluated on one host: the unit every report is written from."""
 
@@ -84,6 +93,7 @@ class Finding(BaseModel):
     references: dict[str, list[str]] = Field(default_factory=dict)
     remediation: str = ""  # how to fix it, in words (manual guidance or what the playbook does)
     automated_fix: bool = False
+    waiver: AppliedWaiver | None = None  # set when status is waived: who accepted the gap, why
 
 
 class HostResult(BaseModel):
@@ -107,3 +117,4 @@ class ScanRun(BaseModel):
     finished_at: datetime
     profile: str
     hosts: list[HostResult]
+    notices: list[str] = Field(default_factory=list)  # e.g. expired or unused waivers

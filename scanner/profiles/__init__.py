@@ -23,6 +23,7 @@ class Profile(BaseModel):
     id: str
     title: Titles
     description: str = ""
+    extends: str | None = None  # a tailoring file starts from a built-in profile
     include: list[str] = Field(default_factory=lambda: ["*"])  # rule ids, areas, or "*"
     exclude: list[str] = Field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -62,9 +63,30 @@ def load_profile(name_or_path: str) -> Profile:
     except yaml.YAMLError as exc:
         raise ProfileError(f"{source}: not valid YAML: {exc}") from exc
     except ValidationError as exc:
-        raise ProfileError(f"{source}: {exc}") from exc
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "profile"
+        raise ProfileError(f"{source}: {where}: {first['msg']}") from exc
+    if profile.extends:
+        profile = _tailor(profile, source)
     _check(profile, source)
     return profile
+
+
+def _tailor(tailoring: Profile, source: str) -> Profile:
+    """A tailoring file on top of its base: own include replaces, exclude and parameters add."""
+    if tailoring.extends not in builtin_profiles():
+        known = ", ".join(builtin_profiles())
+        raise ProfileError(f"{source}: extends {tailoring.extends!r}: not a built-in ({known})")
+    base = load_profile(tailoring.extends)
+    parameters = {k: dict(v) for k, v in base.parameters.items()}
+    for rule_id, values in tailoring.parameters.items():
+        parameters.setdefault(rule_id, {}).update(values)
+    given = tailoring.model_fields_set
+    return tailoring.model_copy(update={
+        "include": tailoring.include if "include" in given else base.include,
+        "exclude": [*base.exclude, *tailoring.exclude],
+        "parameters": parameters,
+    })
 
 
 def _check(profile: Profile, source: str) -> None:
