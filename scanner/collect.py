@@ -92,10 +92,16 @@ def parse_facts(facts: Iterable[Fact], outputs: Mapping[str, CommandOutput]) -> 
     parsed: dict[str, object] = {}
     errors: dict[str, FactError] = {}
     for fact in facts:
-        mine = {cmd: outputs[f"{fact.name}/{cmd}"] for cmd in fact.linux if f"{fact.name}/{cmd}" in outputs}
+        mine = {
+            cmd: outputs[f"{fact.name}/{cmd}"]
+            for cmd in fact.linux
+            if f"{fact.name}/{cmd}" in outputs
+        }
         missing = [cmd for cmd in fact.linux if cmd not in mine]
         if missing:
-            errors[fact.name] = FactError(message=f"no output from {', '.join(missing)}: collection cut short")
+            errors[fact.name] = FactError(
+                message=f"no output from {', '.join(missing)}: collection cut short"
+            )
             continue
         timed_out = [cmd for cmd, out in mine.items() if out.rc == 124]
         if timed_out:
@@ -106,7 +112,9 @@ def parse_facts(facts: Iterable[Fact], outputs: Mapping[str, CommandOutput]) -> 
         except CollectionError as exc:
             errors[fact.name] = FactError(message=_clip(exc.message), stderr=_clip(exc.stderr))
         except Exception as exc:  # hostile or unexpected output must not stop the scan
-            errors[fact.name] = FactError(message=_clip(f"unreadable output: {type(exc).__name__}: {exc}"))
+            errors[fact.name] = FactError(
+                message=_clip(f"unreadable output: {type(exc).__name__}: {exc}")
+            )
     return Facts(**parsed, errors=errors)
 
 

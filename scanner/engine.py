@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scanner import __version__
+from scanner.attestations import Attestations
 from scanner.collect import build_script, needed_facts, parse_facts, split_output
 from scanner.connections import ConnectionFailure, ConnectOptions, run_script
 from scanner.facts import Facts, FactsSnapshot
@@ -19,10 +20,11 @@ from scanner.rules import Rule, evaluate
 
 @dataclass(frozen=True)
 class Selection:
-    """Which profile (or `auto`) and, optionally, which rule ids or areas only."""
+    """Which profile (or `auto`), which rule ids or areas only, and the operator's attestations."""
 
     profile: str = AUTO
     only: tuple[str, ...] = ()
+    attestations: Attestations | None = None  # None: keep what the facts carry
 
     def profile_for(self, facts: Facts) -> Profile:
         if self.profile != AUTO:
@@ -52,6 +54,15 @@ class HostScan:
 
     result: HostResult
     snapshot: FactsSnapshot | None = None
+
+
+def with_attestations(
+    facts: Facts, selection: Selection, host: str, groups: Sequence[str]
+) -> Facts:
+    """The facts with the attestations that apply to this host (from the selection, if given)."""
+    if selection.attestations is None:
+        return facts
+    return facts.model_copy(update={"attestations": selection.attestations.for_host(host, groups)})
 
 
 def evaluate_facts(name: str, address: str, facts: Facts, selection: Selection) -> HostResult:
@@ -97,21 +108,39 @@ async def scan_host(host: Host, selection: Selection, options: ConnectOptions) -
         ran = await run_script(host, script, options)
     except ConnectionFailure as failure:
         status, reason = failure.status, failure.reason
-        return HostScan(HostResult(name=host.name, address=address, status=status, reason=reason,
-                                   duration_s=round(time.monotonic() - started, 3)))
+        return HostScan(
+            HostResult(
+                name=host.name,
+                address=address,
+                status=status,
+                reason=reason,
+                duration_s=round(time.monotonic() - started, 3),
+            )
+        )
     stdout = ran.stdout.decode("utf-8", errors="replace")
     if f"{marker} start" not in stdout:
         reason = ran.stderr.decode("utf-8", errors="replace").strip()[:500] or f"exit {ran.rc}"
-        return HostScan(HostResult(name=host.name, address=address, status=HostStatus.ERROR,
-                                   reason=f"the collection script did not start: {reason}",
-                                   duration_s=round(time.monotonic() - started, 3)))
+        return HostScan(
+            HostResult(
+                name=host.name,
+                address=address,
+                status=HostStatus.ERROR,
+                reason=f"the collection script did not start: {reason}",
+                duration_s=round(time.monotonic() - started, 3),
+            )
+        )
     facts = parse_facts(facts_to_collect, split_output(stdout, marker))
+    facts = with_attestations(facts, selection, host.name, host.groups)
     result = evaluate_facts(host.name, address, facts, selection)
     result.duration_s = round(time.monotonic() - started, 3)
     result.connections, result.round_trips = ran.connections, ran.round_trips
-    snapshot = FactsSnapshot(host=host.name, address=address, groups=list(host.groups),
-                             collected_at=_now().isoformat(),
-                             facts=facts)
+    snapshot = FactsSnapshot(
+        host=host.name,
+        address=address,
+        groups=list(host.groups),
+        collected_at=_now().isoformat(),
+        facts=facts,
+    )
     return HostScan(result, snapshot)
 
 

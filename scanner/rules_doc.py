@@ -15,7 +15,10 @@ def _title(rule: Rule, lang: str) -> str:
 
 
 def print_rules(rules: Iterable[Rule], console: Console, lang: str = "en") -> None:
-    table = Table("rule", "area", "severity", "title", "fix", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("rule", no_wrap=True)
+    for column in ("area", "severity", "title", "fix"):
+        table.add_column(column)
     for rule in rules:
         fix = "/".join(e for e in ("ansible", "pyinfra") if getattr(rule.meta.remediation, e))
         table.add_row(rule.id, rule.area, rule.meta.severity, _title(rule, lang), fix or "manual")
@@ -48,13 +51,22 @@ def rules_markdown(rules: Iterable[Rule], lang: str = "en") -> str:
     for rule in rules:
         meta = rule.meta
         out += [f"## `{meta.id}` — {_title(rule, lang)}", ""]
-        out += [f"- **Area:** {rule.area} · **Severity:** {meta.severity} · "
-                f"**Platforms:** {', '.join(meta.platforms)}"]
+        out += [
+            f"- **Area:** {rule.area} · **Severity:** {meta.severity} · "
+            f"**Platforms:** {', '.join(meta.platforms)}"
+        ]
         if meta.parameters:
             params = ", ".join(f"`{k}` = `{v}`" for k, v in meta.parameters.items())
             out.append(f"- **Parameters:** {params}")
         for key, ids in meta.references.items():
             out.append(f"- **{key}:** {', '.join(ids)}")
-        out += ["", meta.description.strip(), "", f"*Why:* {meta.rationale.strip()}", "",
-                f"*Fix:* {meta.remediation.manual.strip()}", ""]
+        out += [
+            "",
+            meta.description.strip(),
+            "",
+            f"*Why:* {meta.rationale.strip()}",
+            "",
+            f"*Fix:* {meta.remediation.manual.strip()}",
+            "",
+        ]
     return "\n".join(out)

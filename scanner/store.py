@@ -41,7 +41,7 @@ def write_snapshots(snapshots: list[FactsSnapshot], folder: Path) -> list[Path]:
     paths = []
     for snapshot in snapshots:
         path = folder / f"{safe_file_name(snapshot.host)}.json"
-        path.write_text(snapshot.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+        path.write_text(snapshot.model_dump_json(indent=2), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -64,5 +64,7 @@ def read_snapshots(path: Path) -> list[FactsSnapshot]:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise SnapshotError(f"{file}: not a Hygie facts snapshot: {where}: {first['msg']}") from exc
+            raise SnapshotError(
+                f"{file}: not a Hygie facts snapshot: {where}: {first['msg']}"
+            ) from exc
     return snapshots

@@ -47,7 +47,7 @@ def load_waivers(path: Path) -> list[Waiver]:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise WaiverError(f"{path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on 2026-13-01
         raise WaiverError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(entries, dict) or not isinstance(entries.get("waivers"), list):
         raise WaiverError(f"{path}: expected a mapping with a `waivers:` list")

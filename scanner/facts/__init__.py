@@ -46,10 +46,23 @@ from scanner.facts.tls import TlsFacts
 FACTS: dict[str, Fact] = {
     module.FACT.name: module.FACT
     for module in (
-        system, firewall, antivirus, patches, disk_encryption, sshd,
-        accounts, authentication, session_lock, file_permissions,
-        removable_media, logging, time_sync,
-        network_services, kernel_hardening, backup, tls,
+        system,
+        firewall,
+        antivirus,
+        patches,
+        disk_encryption,
+        sshd,
+        accounts,
+        authentication,
+        session_lock,
+        file_permissions,
+        removable_media,
+        logging,
+        time_sync,
+        network_services,
+        kernel_hardening,
+        backup,
+        tls,
     )
 }
 

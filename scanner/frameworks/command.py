@@ -114,8 +114,9 @@ def _detail(key: str, lang: str, scan: ScanRun | None) -> Rows:
 
 def _print_table(console: Console, title: str, header: list[str], body: list[list[str]]) -> None:
     table = Table(title=Text(title), title_justify="left", box=None, pad_edge=False)
-    for name in header:
-        table.add_column(name, overflow="fold")  # ids and rule ids are never cut short
+    table.add_column(header[0], no_wrap=True)  # the key or id: never cut or folded
+    for name in header[1:]:
+        table.add_column(name, overflow="fold")  # rule ids are never cut short
     for row in body:
         table.add_row(*(Text(cell) for cell in row))
     console.print(table)

@@ -82,11 +82,13 @@ def _tailor(tailoring: Profile, source: str) -> Profile:
     for rule_id, values in tailoring.parameters.items():
         parameters.setdefault(rule_id, {}).update(values)
     given = tailoring.model_fields_set
-    return tailoring.model_copy(update={
-        "include": tailoring.include if "include" in given else base.include,
-        "exclude": [*base.exclude, *tailoring.exclude],
-        "parameters": parameters,
-    })
+    return tailoring.model_copy(
+        update={
+            "include": tailoring.include if "include" in given else base.include,
+            "exclude": [*base.exclude, *tailoring.exclude],
+            "parameters": parameters,
+        }
+    )
 
 
 def _check(profile: Profile, source: str) -> None:

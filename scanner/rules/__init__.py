@@ -18,8 +18,15 @@ from scanner.models import Result, Severity, Status
 from scanner.rules.outcome import error
 
 ReferenceKey = Literal[
-    "anssi_hygiene", "anssi_bp028", "cnil_guide", "iso27001_2022", "hds", "gdpr", "hipaa",
-    "cis_controls_v8", "nis2",
+    "anssi_hygiene",
+    "anssi_bp028",
+    "cnil_guide",
+    "iso27001_2022",
+    "hds",
+    "gdpr",
+    "hipaa",
+    "cis_controls_v8",
+    "nis2",
 ]
 
 
@@ -73,9 +80,22 @@ class CatalogError(Exception):
 
 
 AREAS = (
-    "firewall", "antivirus", "patches", "disk_encryption", "ssh",
-    "session_lock", "passwords", "accounts", "removable_media", "logging", "time",
-    "services", "kernel", "tls", "backup", "organisation",
+    "firewall",
+    "antivirus",
+    "patches",
+    "disk_encryption",
+    "ssh",
+    "session_lock",
+    "passwords",
+    "accounts",
+    "removable_media",
+    "logging",
+    "time",
+    "services",
+    "kernel",
+    "tls",
+    "backup",
+    "organisation",
 )
 
 

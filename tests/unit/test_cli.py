@@ -30,8 +30,11 @@ def test_local_scan_writes_the_three_reports_into_out_exactly(local_run) -> None
     assert host["connections"] == 1 and host["round_trips"] == 1
     assert {f["rule_id"] for f in host["findings"]} == set(load_catalog())
     statuses = {f["status"] for f in host["findings"]}
-    expected = ExitStatus.HOST_ERRORS if "error" in statuses else (
-        ExitStatus.FINDINGS if "fail" in statuses else ExitStatus.OK)
+    expected = (
+        ExitStatus.HOST_ERRORS
+        if "error" in statuses
+        else (ExitStatus.FINDINGS if "fail" in statuses else ExitStatus.OK)
+    )
     assert code == expected
     snapshot = json.loads((out / "facts" / "local.json").read_text())
     assert snapshot["facts"]["system"]["hostname"] == socket.gethostname()
@@ -49,8 +52,19 @@ def test_evaluate_reproduces_the_scan_offline(local_run, tmp_path: Path) -> None
 def test_evaluate_one_rule_in_french(local_run, tmp_path: Path) -> None:
     _, out = local_run
     target = tmp_path / "fr"
-    main(["evaluate", str(out / "facts" / "local.json"), "--rules", "ssh_root_login_disabled",
-          "--lang", "fr", "--out", str(target), "--quiet"])
+    main(
+        [
+            "evaluate",
+            str(out / "facts" / "local.json"),
+            "--rules",
+            "ssh_root_login_disabled",
+            "--lang",
+            "fr",
+            "--out",
+            str(target),
+            "--quiet",
+        ]
+    )
     findings = json.loads((target / "findings.json").read_text())["hosts"][0]["findings"]
     assert [f["rule_id"] for f in findings] == ["ssh_root_login_disabled"]
     assert 'lang="fr"' in (target / "report.html").read_text()

@@ -42,7 +42,7 @@ def test_outputs_split_back_with_exit_codes_and_stderr() -> None:
 
 
 def test_commands_run_with_c_locale_and_quotes_survive() -> None:
-    outputs, _ = _run([_fact("q", locale="echo \"$LC_ALL\" '$HOME' \"it's\"")])
+    outputs, _ = _run([_fact("q", locale='echo "$LC_ALL" \'$HOME\' "it\'s"')])
     assert outputs["q/locale"].stdout == "C $HOME it's\n"
 
 

@@ -40,16 +40,24 @@ parameters:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("id: x\ntitle: {en: a, fr: b}\ninclude: [no_such_rule]\n",
-         "no rule or area named 'no_such_rule'"),
-        ("id: x\ntitle: {en: a, fr: b}\nparameters: {nope_rule: {a: 1}}\n",
-         "parameters for unknown rule 'nope_rule'"),
-        ("id: x\ntitle: {en: a, fr: b}\n"
-         "parameters: {antivirus_signatures_fresh: {max_age: 1}}\n",
-         "rule antivirus_signatures_fresh has no parameter 'max_age'"),
-        ("id: x\ntitle: {en: a, fr: b}\n"
-         "parameters: {antivirus_signatures_fresh: {max_signature_age_days: soon}}\n",
-         "antivirus_signatures_fresh.max_signature_age_days must be int, got 'soon'"),
+        (
+            "id: x\ntitle: {en: a, fr: b}\ninclude: [no_such_rule]\n",
+            "no rule or area named 'no_such_rule'",
+        ),
+        (
+            "id: x\ntitle: {en: a, fr: b}\nparameters: {nope_rule: {a: 1}}\n",
+            "parameters for unknown rule 'nope_rule'",
+        ),
+        (
+            "id: x\ntitle: {en: a, fr: b}\n"
+            "parameters: {antivirus_signatures_fresh: {max_age: 1}}\n",
+            "rule antivirus_signatures_fresh has no parameter 'max_age'",
+        ),
+        (
+            "id: x\ntitle: {en: a, fr: b}\n"
+            "parameters: {antivirus_signatures_fresh: {max_signature_age_days: soon}}\n",
+            "antivirus_signatures_fresh.max_signature_age_days must be int, got 'soon'",
+        ),
         ("id: x\ntitle: {en: a, fr: b}\nextends: desktop\n", "extends 'desktop': not a built-in"),
         ("id: x\ntitle: {en: a}\n", "title.fr: Field required"),
         ("id: x\ntitle: {en: a, fr: b}\nselect: [x]\n", "select: Extra inputs are not permitted"),

@@ -15,16 +15,28 @@ TODAY = date(2026, 11, 29)
 
 
 def _finding(rule_id: str, status: Status) -> Finding:
-    return Finding(rule_id=rule_id, area="ssh", title="t", title_fr="t", severity="high",
-                   status=status, message="m")
+    return Finding(
+        rule_id=rule_id,
+        area="ssh",
+        title="t",
+        title_fr="t",
+        severity="high",
+        status=status,
+        message="m",
+    )
 
 
 def _run() -> ScanRun:
     hosts = [
-        HostResult(name=name, address=name, status=HostStatus.SCANNED, findings=[
-            _finding("ssh_root_login_disabled", Status.FAIL),
-            _finding("ssh_x11_forwarding_disabled", Status.PASS),
-        ])
+        HostResult(
+            name=name,
+            address=name,
+            status=HostStatus.SCANNED,
+            findings=[
+                _finding("ssh_root_login_disabled", Status.FAIL),
+                _finding("ssh_x11_forwarding_disabled", Status.PASS),
+            ],
+        )
         for name in ("db1", "web1")
     ]
     now = datetime(2026, 11, 29, tzinfo=UTC)
@@ -38,14 +50,17 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_a_group_waiver_waives_only_its_hosts_and_stays_visible(tmp_path: Path) -> None:
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 waivers:
   - rule: ssh_root_login_disabled
     groups: [databases]
     justification: Vendor backup agent logs in as root until March.
     owner: Dr. A. Martin (RSSI)
     expires: 2027-03-31
-""")
+""",
+    )
     run = _run()
     hosts = {"db1": Host(name="db1", groups=("databases",)), "web1": Host(name="web1")}
     apply_waivers(run, load_waivers(path), hosts, today=TODAY)
@@ -62,13 +77,16 @@ waivers:
 
 
 def test_expired_and_unmatched_waivers_are_announced(tmp_path: Path) -> None:
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
 waivers:
   - {rule: ssh_root_login_disabled, all: true, justification: Old migration window.,
      owner: IT, expires: 2026-11-28}
   - {rule: ssh_root_login_disabled, hosts: [nohost], justification: Host was decommissioned.,
      owner: IT, expires: 2027-01-01}
-""")
+""",
+    )
     run = _run()
     apply_waivers(run, load_waivers(path), {}, today=TODAY)
     assert all(h.findings[0].status is Status.FAIL for h in run.hosts)
@@ -81,14 +99,26 @@ waivers:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("waivers: [{rule: nope, all: true, justification: long enough text, owner: x, "
-         "expires: 2027-01-01}]", "waiver 1: no rule named 'nope'"),
-        ("waivers: [{rule: ssh_root_login_disabled, justification: long enough text, owner: x, "
-         "expires: 2027-01-01}]", "waiver 1: entry: Value error, give a scope"),
-        ("waivers: [{rule: ssh_root_login_disabled, all: true, justification: long enough, "
-         "owner: x, expires: someday}]", "waiver 1: expires:"),
-        ("waivers: [{rule: ssh_root_login_disabled, all: true, justification: short, "
-         "owner: x, expires: 2027-01-01}]", "waiver 1: justification:"),
+        (
+            "waivers: [{rule: nope, all: true, justification: long enough text, owner: x, "
+            "expires: 2027-01-01}]",
+            "waiver 1: no rule named 'nope'",
+        ),
+        (
+            "waivers: [{rule: ssh_root_login_disabled, justification: long enough text, owner: x, "
+            "expires: 2027-01-01}]",
+            "waiver 1: entry: Value error, give a scope",
+        ),
+        (
+            "waivers: [{rule: ssh_root_login_disabled, all: true, justification: long enough, "
+            "owner: x, expires: someday}]",
+            "waiver 1: expires:",
+        ),
+        (
+            "waivers: [{rule: ssh_root_login_disabled, all: true, justification: short, "
+            "owner: x, expires: 2027-01-01}]",
+            "waiver 1: justification:",
+        ),
         ("- just a list", "expected a mapping with a `waivers:` list"),
         ("waivers: [unclosed", "not valid YAML"),
     ],
