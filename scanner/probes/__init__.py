@@ -1,0 +1,1 @@
+"""Probes: what the scanner itself observes of a host over the network, after collection."""
