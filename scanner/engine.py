@@ -14,6 +14,7 @@ from scanner.collect import build_script, needed_facts, parse_facts, split_outpu
 from scanner.connections import ConnectionFailure, ConnectOptions, run_script
 from scanner.facts import Facts, FactsSnapshot
 from scanner.models import ExitStatus, Finding, Host, HostResult, HostStatus, ScanRun, Status
+from scanner.probes.tls import probe_tls, tls_probe_ports
 from scanner.profiles import AUTO, Profile, load_profile
 from scanner.rules import Rule, evaluate
 
@@ -130,6 +131,11 @@ async def scan_host(host: Host, selection: Selection, options: ConnectOptions) -
             )
         )
     facts = parse_facts(facts_to_collect, split_output(stdout, marker))
+    if facts.tls is not None and (ports := tls_probe_ports(facts)):
+        peer = ran.extra.get("peer_address") or (
+            "127.0.0.1" if host.connection == "local" else address
+        )
+        facts.tls.handshakes = await probe_tls(peer, ports, options.connect_timeout)
     facts = with_attestations(facts, selection, host.name, host.groups)
     result = evaluate_facts(host.name, address, facts, selection)
     result.duration_s = round(time.monotonic() - started, 3)

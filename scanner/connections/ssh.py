@@ -70,6 +70,7 @@ async def run_script(host: Host, script: str, options: ConnectOptions) -> Script
     address = host.address or host.name
     connection = await _connect(host, address, options)
     async with connection:
+        peer = connection.get_extra_info("peername")
         try:
             async with asyncio.timeout(options.command_timeout):
                 process = await connection.create_process(
@@ -92,6 +93,8 @@ async def run_script(host: Host, script: str, options: ConnectOptions) -> Script
     if rc is None or rc < 0 or "stdout" in extra.get("truncated", ""):
         rc = -1
     check_become(host, stdout, stderr, rc)
+    if peer:
+        extra["peer_address"] = str(peer[0])  # what the SSH config resolved: TLS probes go there
     return ScriptResult(stdout=stdout, stderr=stderr, rc=rc, extra=extra)
 
 
