@@ -26,16 +26,21 @@ command -v timeout >/dev/null 2>&1 && TO="timeout -k 2 {timeout}"
 printf '%s start\\n' "$M"
 """
 
-_COMMAND = """\
+# Each fact's commands run one after the other in a background group; the facts run side by
+# side (wall time = the slowest fact, not the sum), then the outputs are printed in order.
+_RUN = """\
 S=$(cat <<'{marker}_EOF'
 {snippet}
 {marker}_EOF
 )
-$TO /bin/sh -c "$S" >"$T/o" 2>"$T/e" </dev/null; rc=$?
-printf '\\n%s out {key} %s\\n' "$M" "$rc"
-head -c {max_out} "$T/o"
+$TO /bin/sh -c "$S" >"$T/{n}.o" 2>"$T/{n}.e" </dev/null; echo $? >"$T/{n}.rc"
+"""
+
+_PRINT = """\
+printf '\\n%s out {key} %s\\n' "$M" "$(cat "$T/{n}.rc" 2>/dev/null || echo 125)"
+head -c {max_out} "$T/{n}.o" 2>/dev/null
 printf '\\n%s err {key}\\n' "$M"
-head -c {max_err} "$T/e"
+head -c {max_err} "$T/{n}.e" 2>/dev/null
 """
 
 
@@ -51,18 +56,22 @@ def build_script(facts: Iterable[Fact], marker: str | None = None) -> tuple[str,
     The marker is random per run so that nothing a host prints can forge a section.
     """
     marker = marker or f"HYGIE{secrets.token_hex(12)}"
-    parts = [_PREAMBLE.format(marker=marker, timeout=COMMAND_TIMEOUT_S)]
+    runs, prints = [], []
     for fact in facts:
+        group = []
         for command, snippet in fact.linux.items():
-            parts.append(
-                _COMMAND.format(
-                    marker=marker,
-                    snippet=snippet.strip("\n"),
+            n = len(prints)
+            group.append(_RUN.format(marker=marker, snippet=snippet.strip("\n"), n=n))
+            prints.append(
+                _PRINT.format(
                     key=f"{fact.name}/{command}",
+                    n=n,
                     max_out=MAX_STDOUT_PER_COMMAND,
                     max_err=MAX_STDERR_PER_COMMAND,
                 )
             )
+        runs.append("{\n" + "".join(group) + "} &\n")
+    parts = [_PREAMBLE.format(marker=marker, timeout=COMMAND_TIMEOUT_S), *runs, "wait\n", *prints]
     parts.append("printf '\\n%s end\\n' \"$M\"\n")
     return "".join(parts), marker
 
