@@ -1,0 +1,1 @@
+"""Shell pieces that run inside namespaces or the image build (package data, not Python)."""
