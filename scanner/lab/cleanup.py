@@ -17,9 +17,11 @@ def remove_all(layout: Layout) -> None:
     for cgroup in CGROUP_ROOT.glob(f"{prefix}*"):
         kill_cgroup(cgroup)
     names = {p.name for p in layout.hosts.glob("*")}
-    names |= {n[len(prefix):] for n in netns_names() if n.startswith(prefix)}
+    names |= {n[len(prefix) :] for n in netns_names() if n.startswith(prefix)}
     for name in names:
         hosts.remove_leftovers(layout, name)
+    for link in stray_veths(layout):  # a veth whose namespace lost its name but still lingers
+        run(["ip", "link", "del", link], check=False)
     for mount in mounts_under(layout.run):
         if run(["umount", mount], check=False).returncode != 0:
             run(["umount", "-l", mount])
@@ -37,6 +39,7 @@ def leftovers(layout: Layout) -> list[str]:
     """What of this lab exists on the machine now (empty after a clean down)."""
     prefix, found = layout.prefix, []
     found += [f"netns {n}" for n in netns_names() if n.startswith(prefix)]
+    found += [f"veth {link}" for link in stray_veths(layout)]
     found += [f"mount {m}" for m in mounts_under(layout.run)]
     found += [f"cgroup {c}" for c in CGROUP_ROOT.glob(f"{prefix}*")]
     found += [f"relay pid {p}" for p in pids_matching("socat", f"bind={layout.subnet}.")]
@@ -50,6 +53,14 @@ def leftovers(layout: Layout) -> list[str]:
 def ssh_masters(layout: Layout) -> list[int]:
     """Connection-sharing ssh processes (Ansible's) whose sockets are in the run dir."""
     return pids_matching("ssh", f"{layout.run}/cp-")
+
+
+def stray_veths(layout: Layout) -> list[str]:
+    """Host-side veths named like this lab's (`<prefix>v<index>`) that exist right now."""
+    stem = layout.veth(0)[:-1]
+    return sorted(
+        p.name for p in Path("/sys/class/net").glob(f"{stem}*") if p.name[len(stem) :].isdigit()
+    )
 
 
 def netns_names() -> list[str]:
