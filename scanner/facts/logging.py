@@ -26,7 +26,7 @@ from scanner.facts.logging_syslog import (
     parse_journald_storage,
     parse_log_files,
 )
-from scanner.facts.logging_systemd import UNITS_SNIPPET, UnitState, unit_states
+from scanner.facts.logging_systemd import UnitState, unit_states, units_snippet
 
 NEEDS_ROOT = 77  # the snippets' exit code for "run me as root"
 LOG_UNITS = "auditd.service rsyslog.service syslog-ng.service systemd-journal-upload.service"
@@ -34,7 +34,9 @@ LOG_UNITS = "auditd.service rsyslog.service syslog-ng.service systemd-journal-up
 
 class LoggingFacts(BaseModel):
     auditd_installed: bool
-    units: dict[str, UnitState]  # the installed ones among LOG_UNITS
+    units: dict[str, UnitState] | None  # the installed ones among LOG_UNITS; None: unknown
+    units_unreadable: str | None = None  # why units is None: "systemd is not running …"
+    unit_files: dict[str, str] | None = None  # when units is None: unit -> unit file state
     kernel_audit: AuditStatus | None  # `auditctl -s`; None when not installed or unreadable
     kernel_audit_unreadable: str | None  # why the kernel refused (e.g. inside a container)
     loaded_rules: list[AuditRule] | None  # `auditctl -l`; None when it could not be read
@@ -76,11 +78,14 @@ def parse(outputs: Mapping[str, CommandOutput]) -> LoggingFacts:
         configured, files = parse_rules_files(require(outputs, "audit_rules_files").stdout)
     elif (rules_files := outputs.get("audit_rules_files")) and rules_files.rc == NEEDS_ROOT:
         raise CollectionError("reading /etc/audit needs root: scan as root or with become")
+    units = unit_states(outputs, "units")
     storage, storage_file, journal_dir = parse_journald_storage(require(outputs, "journald").stdout)
     forwarders, file_mode = parse_forwarding(require(outputs, "forwarding").stdout)
     return LoggingFacts(
         auditd_installed=installed,
-        units=unit_states(outputs, "units"),
+        units=units.states,
+        units_unreadable=units.unreadable,
+        unit_files=units.unit_files,
         kernel_audit=kernel_audit,
         kernel_audit_unreadable=unreadable,
         loaded_rules=loaded,
@@ -162,7 +167,7 @@ FACT = Fact(
         "auditctl_status": _AUDITCTL + 'exec "$a" -s',
         "auditctl_rules": _AUDITCTL + 'exec "$a" -l',
         "audit_rules_files": _AUDIT_RULES_FILES,
-        "units": f"{UNITS_SNIPPET} {LOG_UNITS}",
+        "units": units_snippet(LOG_UNITS.split()),
         "journald": _JOURNALD,
         "forwarding": _FORWARDING,
         "log_files": _LOG_FILES,

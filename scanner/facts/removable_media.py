@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, Field
 
 from scanner.facts.base import CollectionError, CommandOutput, Fact, require
-from scanner.facts.logging_systemd import UNITS_SNIPPET, UnitState, unit_states
+from scanner.facts.logging_systemd import UnitState, unit_states, units_snippet
 from scanner.facts.removable_media_parsers import (
     GnomeSetting,
     ModprobeDirective,
@@ -29,7 +29,10 @@ class RemovableMediaFacts(BaseModel):
     usb_storage_in_kernel: bool  # /sys/module/usb_storage exists: loaded now, or built in
     usbguard_installed: bool
     usbguard_implicit_policy: str | None  # ImplicitPolicyTarget from usbguard-daemon.conf
-    units: dict[str, UnitState] = Field(default_factory=dict)  # usbguard, autofs (installed ones)
+    # usbguard, autofs (the installed ones); None: unknown, units_unreadable says why
+    units: dict[str, UnitState] | None = Field(default_factory=dict)
+    units_unreadable: str | None = None
+    unit_files: dict[str, str] | None = None  # when units is None: unit -> unit file state
     gnome_installed: bool
     gnome_settings: list[GnomeSetting]  # media-handling keys from system dconf databases in use
     removable_devices: list[str]  # block devices flagged removable or attached over USB
@@ -53,13 +56,16 @@ def parse(outputs: Mapping[str, CommandOutput]) -> RemovableMediaFacts:
             )
         policy = parse_usbguard_policy(usbguard.stdout)
     gnome_installed, gnome_settings = parse_dconf(require(outputs, "dconf").stdout)
+    units = unit_states(outputs, "units")
     devices, mounts = parse_mounts(require(outputs, "mounts").stdout)
     return RemovableMediaFacts(
         usb_storage_directives=directives,
         usb_storage_in_kernel=in_kernel,
         usbguard_installed=not usbguard.missing,
         usbguard_implicit_policy=policy,
-        units=unit_states(outputs, "units"),
+        units=units.states,
+        units_unreadable=units.unreadable,
+        unit_files=units.unit_files,
         gnome_installed=gnome_installed,
         gnome_settings=gnome_settings,
         removable_devices=devices,
@@ -112,7 +118,7 @@ FACT = Fact(
         "modprobe_usb_storage": _MODPROBE_USB_STORAGE,
         "kernel_module": "[ -d /sys/module/usb_storage ] && echo present || echo absent",
         "usbguard_policy": _USBGUARD_POLICY,
-        "units": UNITS_SNIPPET + " usbguard.service autofs.service",
+        "units": units_snippet(["usbguard.service", "autofs.service"]),
         "dconf": _DCONF,
         "mounts": _MOUNTS,
     },

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 
 from scanner.facts.base import CollectionError, CommandOutput, Fact, require
-from scanner.facts.logging_systemd import UNITS_SNIPPET, UnitState, unit_states
+from scanner.facts.logging_systemd import UnitState, unit_states, units_snippet
 
 MAX_OUTPUT = 500_000
 # which units run which daemon (Debian names chrony.service, RHEL chronyd.service)
@@ -38,7 +38,9 @@ class TimeSource(BaseModel):
 
 
 class TimeSyncFacts(BaseModel):
-    units: dict[str, UnitState]  # installed time synchronisation units
+    units: dict[str, UnitState] | None  # installed time synchronisation units; None: unknown
+    units_unreadable: str | None = None  # why units is None: "systemd is not running …"
+    unit_files: dict[str, str] | None = None  # when units is None: unit -> unit file state
     sources: list[TimeSource]
     ntp_synchronized: bool | None  # timedatectl NTPSynchronized (the kernel clock's status)
     ntp_status_unreadable: str | None  # why timedatectl could not tell
@@ -130,12 +132,15 @@ def parse(outputs: Mapping[str, CommandOutput]) -> TimeSyncFacts:
         synchronized = parse_timedatectl(timedatectl.stdout) if timedatectl.rc == 0 else None
         last = timedatectl.stderr.strip().splitlines()[-1:] or [f"exited with {timedatectl.rc}"]
         unreadable = None if synchronized is not None else f"timedatectl: {last[0][:200]}"
+    units = unit_states(outputs, "units")
     tracking = outputs.get("chrony_tracking")
     leap, reference, stratum = None, None, None
     if tracking is not None and tracking.rc == 0:
         leap, reference, stratum = parse_chrony_tracking(tracking.stdout)
     return TimeSyncFacts(
-        units=unit_states(outputs, "units"),
+        units=units.states,
+        units_unreadable=units.unreadable,
+        unit_files=units.unit_files,
         sources=sources,
         ntp_synchronized=synchronized,
         ntp_status_unreadable=unreadable,
@@ -175,9 +180,7 @@ exit 3
 FACT = Fact(
     name="time_sync",
     linux={
-        "units": UNITS_SNIPPET
-        + " "
-        + " ".join(u for units in DAEMON_UNITS.values() for u in units),
+        "units": units_snippet(u for units in DAEMON_UNITS.values() for u in units),
         "sources": _SOURCES,
         "timedatectl": (
             "command -v timedatectl >/dev/null || exit 127\n"

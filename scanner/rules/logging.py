@@ -7,8 +7,9 @@ from fnmatch import fnmatchcase
 from scanner.facts import Facts
 from scanner.facts.logging import LoggingFacts
 from scanner.facts.logging_audit import AuditRule
+from scanner.facts.logging_systemd import STATE_UNKNOWN, installed
 from scanner.models import Result
-from scanner.rules.outcome import error, failed, passed
+from scanner.rules.outcome import error, failed, manual, passed
 
 NOT_INSTALLED = "auditd is not installed"
 FORWARDER_UNITS = {
@@ -23,6 +24,10 @@ ESCALATION_COMPARES = {"uid!=euid", "euid!=uid", "gid!=egid", "egid!=gid"}
 def _logging(facts: Facts) -> LoggingFacts:
     assert facts.logging is not None  # the engine never calls a check without its facts
     return facts.logging
+
+
+def _unknown(log: LoggingFacts) -> str:
+    return f"{STATE_UNKNOWN}: {log.units_unreadable}"
 
 
 def _rules(log: LoggingFacts) -> tuple[list[AuditRule], str]:
@@ -78,8 +83,16 @@ def logging_auditd_installed(facts: Facts) -> Result:
 
 
 def logging_auditd_enabled(facts: Facts) -> Result:
-    """Passes when auditd.service is enabled at boot."""
-    unit = _logging(facts).units.get("auditd.service")
+    """Passes when auditd.service is enabled at boot. Without systemd: manual, as for
+    firewall_enabled_at_boot (another init's boot configuration is not read by Hygie)."""
+    log = _logging(facts)
+    if log.units is None:
+        if not log.auditd_installed:
+            return failed(NOT_INSTALLED)
+        return manual(
+            f"{_unknown(log)}: check how auditd is started at boot", unit_files=log.unit_files
+        )
+    unit = log.units.get("auditd.service")
     if unit is None:
         return failed(NOT_INSTALLED)
     if unit.enabled_at_boot:
@@ -88,21 +101,25 @@ def logging_auditd_enabled(facts: Facts) -> Result:
 
 
 def logging_auditd_running(facts: Facts) -> Result:
-    """Passes when auditd.service is active and the kernel audits, with auditd receiving."""
+    """Passes when auditd.service is active and the kernel audits, with auditd receiving.
+    Without systemd: fails when the kernel audits to no daemon, else error (the pid it reports
+    may be another audit daemon's, or a container host's auditd)."""
     log = _logging(facts)
-    unit = log.units.get("auditd.service")
-    if unit is None or not log.auditd_installed:
+    unit = (log.units or {}).get("auditd.service")
+    if not log.auditd_installed or (log.units is not None and unit is None):
         return failed(NOT_INSTALLED)
-    if not unit.running:
+    if unit is not None and not unit.running:
         return failed(f"auditd.service is {unit.active}", active=unit.active)
     if log.kernel_audit is None:
         return error(
             "the kernel's audit status could not be read", reason=log.kernel_audit_unreadable
         )
     status = {"enabled": log.kernel_audit.enabled, "pid": log.kernel_audit.pid}
-    if status["enabled"] in (1, 2) and status["pid"] > 0:
-        return passed(f"auditd (pid {status['pid']}) receives the kernel's audit events", **status)
-    return failed("the kernel is not auditing to auditd", **status)
+    if status["enabled"] not in (1, 2) or status["pid"] <= 0:
+        return failed("the kernel is not auditing to auditd", **status)
+    if unit is None:
+        return error(f"{_unknown(log)}: is pid {status['pid']} this host's auditd?", **status)
+    return passed(f"auditd (pid {status['pid']}) receives the kernel's audit events", **status)
 
 
 def logging_audit_rules_identity(facts: Facts, watched_paths: list[str]) -> Result:
@@ -166,11 +183,14 @@ def logging_journald_persistent(facts: Facts) -> Result:
 
 
 def logging_remote_forwarding(facts: Facts) -> Result:
-    """Passes when a running, enabled log daemon forwards logs to a remote collector."""
+    """Passes when a running, enabled log daemon forwards logs to a remote collector.
+    Without systemd: error when forwarding is configured (whether its daemon runs is unknown)."""
     log = _logging(facts)
     seen = [f"{f.daemon} -> {f.target} ({f.protocol})" for f in log.forwarders]
+    if seen and log.units is None:
+        return error(f"{_unknown(log)}: is the forwarding daemon running?", forwarders=seen)
     for forwarder in log.forwarders:
-        unit = log.units.get(FORWARDER_UNITS[forwarder.daemon])
+        unit = (log.units or {}).get(FORWARDER_UNITS[forwarder.daemon])
         if unit and unit.enabled_at_boot and unit.running:
             return passed(f"{forwarder.daemon} forwards to {forwarder.target}", forwarders=seen)
     if seen:
@@ -184,7 +204,8 @@ def logging_files_protected(
     facts: Facts, world_readable_allowed: list[str], max_file_create_mode: str
 ) -> Result:
     """Passes when no log file is world-writable or needlessly world-readable, and rsyslog
-    creates files no more open than the limit."""
+    creates files no more open than the limit. Without systemd, rsyslog's unit file tells whether
+    it is installed; error only when nothing does and its default mode alone is in doubt."""
     log = _logging(facts)
     exposed = {
         f.path: f.mode
@@ -194,11 +215,14 @@ def logging_files_protected(
     }
     evidence: dict[str, object] = {"exposed": exposed}
     problems = [f"{len(exposed)} log file(s) open to all users"] if exposed else []
-    if "rsyslog.service" in log.units:
+    rsyslog = installed(log.units, log.unit_files, "rsyslog.service")
+    if rsyslog or (rsyslog is None and log.rsyslog_file_create_mode is not None):
         mode = log.rsyslog_file_create_mode or RSYSLOG_DEFAULT_FILE_MODE
         evidence["rsyslog_file_create_mode"] = mode
         if int(mode, 8) & ~int(max_file_create_mode, 8):
             problems.append(f"rsyslog creates files {mode}, more than {max_file_create_mode}")
     if problems:
         return failed("; ".join(problems), **evidence)
+    if rsyslog is None and log.rsyslog_file_create_mode is None:
+        return error(f"{_unknown(log)}: is rsyslog installed, with its 0644 default?", **evidence)
     return passed("log files are not open to all users", **evidence)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from scanner.facts import Facts
+from scanner.facts.logging_systemd import STATE_UNKNOWN, installed
 from scanner.facts.removable_media import RemovableMediaFacts
-from scanner.models import Result
-from scanner.rules.outcome import failed, manual, not_applicable, passed
+from scanner.models import Result, Status
+from scanner.rules.outcome import error, failed, manual, not_applicable, passed
 
 GNOME_EXPECTED = {"automount": "false", "automount-open": "false", "autorun-never": "true"}
 
@@ -17,9 +18,10 @@ def _media(facts: Facts) -> RemovableMediaFacts:
 
 def removable_media_usb_storage_blocked(facts: Facts, blocking_commands: list[str]) -> Result:
     """Passes when USBGuard enforces a blocking policy, or usb-storage is blocked in modprobe.d
-    and not in the running kernel."""
+    and not in the running kernel. Without systemd: error when only a USBGuard that may not be
+    running could block (modprobe.d alone still passes or fails)."""
     media = _media(facts)
-    usbguard = media.units.get("usbguard.service")
+    usbguard = (media.units or {}).get("usbguard.service")
     policy = media.usbguard_implicit_policy
     if usbguard and usbguard.running and policy in {"block", "reject"}:
         return passed(f"USBGuard is running with ImplicitPolicyTarget={policy}", usbguard=policy)
@@ -29,20 +31,20 @@ def removable_media_usb_storage_blocked(facts: Facts, blocking_commands: list[st
         if d.directive == "blacklist" or d.argument.split(" ")[0] in blocking_commands
     ]
     evidence = {"blocked_by": blocking, "usb_storage_in_kernel": media.usb_storage_in_kernel}
+    if blocking and not media.usb_storage_in_kernel:
+        return passed(f"usb-storage blocked by {', '.join(sorted(set(blocking)))}", **evidence)
+    if media.units is None and media.usbguard_installed and policy in {"block", "reject"}:
+        return error(
+            f"{STATE_UNKNOWN}: {media.units_unreadable}: is USBGuard running?",
+            usbguard=policy,
+            **evidence,
+        )
     if not blocking:
         return failed("nothing stops usb-storage: no modprobe.d block, no USBGuard", **evidence)
-    if media.usb_storage_in_kernel:
-        return failed("usb-storage is blocked in modprobe.d but loaded in the kernel", **evidence)
-    return passed(f"usb-storage blocked by {', '.join(sorted(set(blocking)))}", **evidence)
+    return failed("usb-storage is blocked in modprobe.d but loaded in the kernel", **evidence)
 
 
-def removable_media_automount_disabled(facts: Facts) -> Result:
-    """Passes when autofs is off and, on a GNOME workstation, automount and autorun are off
-    and locked in the system dconf settings."""
-    media = _media(facts)
-    autofs = media.units.get("autofs.service")
-    if autofs and (autofs.enabled_at_boot or autofs.running):
-        return failed("autofs is enabled", autofs=autofs.model_dump())
+def _desktop_automount(facts: Facts, media: RemovableMediaFacts) -> Result:
     assert facts.system is not None
     if facts.system.role != "workstation":
         return passed("no automounter: autofs off and no desktop")
@@ -57,6 +59,24 @@ def removable_media_automount_disabled(facts: Facts) -> Result:
     if wrong:
         return failed(f"GNOME media handling not set and locked: {', '.join(wrong)}", **settings)
     return passed("GNOME automount and autorun are off and locked", **settings)
+
+
+def removable_media_automount_disabled(facts: Facts) -> Result:
+    """Passes when autofs is off and, on a GNOME workstation, automount and autorun are off
+    and locked in the system dconf settings. Without systemd: error when autofs is installed
+    (whether it runs is unknown), unless the desktop settings already fail."""
+    media = _media(facts)
+    autofs = (media.units or {}).get("autofs.service")
+    if autofs and (autofs.enabled_at_boot or autofs.running):
+        return failed("autofs is enabled", autofs=autofs.model_dump())
+    result = _desktop_automount(facts, media)
+    autofs_installed = installed(media.units, media.unit_files, "autofs.service")
+    if media.units is None and autofs_installed is not False and result.status is not Status.FAIL:
+        return error(
+            f"{STATE_UNKNOWN}: {media.units_unreadable}: is autofs running?",
+            unit_files=media.unit_files,
+        )
+    return result
 
 
 def removable_media_mount_options(facts: Facts, required_options: list[str]) -> Result:

@@ -81,7 +81,7 @@ def test_hostile_input() -> None:
 
 
 def test_snippets_run_on_this_machine() -> None:
-    """Parsed where systemd runs; on this sandbox (no systemd as PID 1) the documented error."""
+    """Parsed, with unit states where systemd runs, else the reason they are unknown."""
     outputs = {}
     for key, snippet in FACT.linux.items():
         done = subprocess.run(
@@ -90,9 +90,6 @@ def test_snippets_run_on_this_machine() -> None:
         outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
     assert outputs["sources"].rc == 0
     parse_sources(outputs["sources"].stdout)
-    try:
-        facts = parse(outputs)
-    except CollectionError as exc:
-        assert "systemd is not running" in exc.message, exc.message
-        return
-    assert all(unit.endswith(".service") for unit in facts.units)
+    facts = parse(outputs)
+    assert (facts.units is None) == (facts.units_unreadable is not None)
+    assert all(unit.endswith(".service") for unit in facts.units or facts.unit_files or {})
