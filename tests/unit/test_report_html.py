@@ -134,3 +134,12 @@ def test_the_template_environment_autoescapes():
     environment = _environment("…")
     assert environment.autoescape is True
     assert environment.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+def test_an_empty_list_of_evidence_says_none_in_both_languages():
+    run = demo_run()
+    run.hosts[0].findings = [
+        finding("firewall_inbound_default_deny", "fail", "no inbound chain", chains=[])
+    ]
+    assert re.search(r"<dt>chains</dt>\s*<dd class=\"empty\">\(none\)</dd>", render_html(run))
+    assert '<dd class="empty">(aucun)</dd>' in render_html(run, "fr")
