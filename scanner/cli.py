@@ -11,23 +11,28 @@ from pathlib import Path
 from rich.console import Console
 
 from scanner import __version__
-from scanner.attestations import AttestationError, load_attestations
-from scanner.connections import ConnectOptions
-from scanner.engine import Selection, evaluate_facts, exit_status, scan_fleet, with_attestations
+from scanner.attestations import AttestationError
+from scanner.cli_options import (
+    UsageError,
+    add_evaluation_options,
+    add_target_options,
+    connect_options_from,
+    hosts_from,
+    selection_from,
+    waivers_from,
+)
+from scanner.engine import evaluate_facts, exit_status, scan_fleet, with_attestations
 from scanner.frameworks import command as frameworks_command
-from scanner.inventory import InventoryError, load_inventory, parse_target, select
+from scanner.inventory import InventoryError
 from scanner.models import ExitStatus, Host, ScanRun
-from scanner.profiles import AUTO, ProfileError, builtin_profiles, load_profile
-from scanner.report import write_reports
+from scanner.profiles import ProfileError
+from scanner.remediate import command as fix_command
+from scanner.report import FindingsFileError, write_reports
 from scanner.report.terminal import print_summary, progress
 from scanner.rules import load_catalog
 from scanner.rules_doc import print_rule, print_rules, rules_markdown
 from scanner.store import SnapshotError, read_snapshots, run_dir, write_snapshots
-from scanner.waivers import WaiverError, apply_waivers, load_waivers
-
-
-class UsageError(Exception):
-    """Bad command line or input file: reported in one line, exit 64."""
+from scanner.waivers import WaiverError, apply_waivers
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,42 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     scan = commands.add_parser("scan", help="scan hosts and write gap reports")
-    scan.add_argument(
-        "targets",
-        nargs="*",
-        metavar="TARGET",
-        help="user@host:port, host, or 'local' (default: local, without -i)",
-    )
-    scan.add_argument("-i", "--inventory", type=Path, help="Ansible inventory (YAML or INI)")
-    scan.add_argument("-l", "--limit", help="hosts or groups of the inventory (Ansible pattern)")
-    scan.add_argument("-u", "--user", help="SSH user where the inventory sets none")
-    scan.add_argument("--key", help="private key file where the inventory sets none")
-    scan.add_argument("-b", "--become", action="store_true", help="run the collection via sudo -n")
-    scan.add_argument(
-        "--ssh-config",
-        type=Path,
-        action="append",
-        default=[],
-        help="OpenSSH client config (default ~/.ssh/config)",
-    )
-    scan.add_argument("--known-hosts", help="known_hosts file (default per SSH config)")
-    scan.add_argument(
-        "--trust-new-host-keys",
-        action="store_true",
-        help="record unknown host keys (a changed key is still refused)",
-    )
-    scan.add_argument("--connect-timeout", type=float, default=10.0, metavar="S")
-    scan.add_argument(
-        "--timeout", type=float, default=120.0, metavar="S", help="collection time limit per host"
-    )
-    scan.add_argument(
-        "-p", "--parallel", type=int, default=20, metavar="N", help="hosts scanned at once"
-    )
-    _add_evaluation_options(scan)
+    add_target_options(scan)
+    add_evaluation_options(scan)
 
     evaluate = commands.add_parser("evaluate", help="re-run the rules on saved facts, offline")
     evaluate.add_argument("facts", type=Path, metavar="FACTS_DIR_OR_FILE")
-    _add_evaluation_options(evaluate)
+    add_evaluation_options(evaluate)
+
+    fix_command.add_parser(commands)
 
     rules = commands.add_parser("rules", help="list the rules, or show one")
     rules.add_argument("rule_id", nargs="?")
@@ -93,25 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_evaluation_options(command: argparse.ArgumentParser) -> None:
-    profiles = ", ".join(builtin_profiles())
-    command.add_argument(
-        "--profile",
-        default=AUTO,
-        help=f"{AUTO} (by detected role), {profiles}, or a tailoring file",
-    )
-    command.add_argument("--rules", help="only these rule ids or areas (comma separated)")
-    command.add_argument("--waivers", type=Path, help="waivers file (accepted exceptions, YAML)")
-    command.add_argument(
-        "--attestations", type=Path, help="attestations file (organisational measures, YAML)"
-    )
-    command.add_argument(
-        "-o", "--out", type=Path, help="report folder (default reports/<UTC time>)"
-    )
-    command.add_argument("--lang", choices=("en", "fr"), default="en", help="report language")
-    command.add_argument("-q", "--quiet", action="store_true", help="no terminal summary")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # piped output is read by tools and people alike: wide lines, never cut ids
@@ -125,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args, console)
         if args.command == "frameworks":
             return frameworks_command.run(args, console)
+        if args.command == "fix":
+            return fix_command.run(args, console)
         from scanner.lab.cli import main as lab_main  # the lab needs root: load it on demand
 
         return lab_main(args.lab_args)
@@ -135,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         SnapshotError,
         WaiverError,
         AttestationError,
+        FindingsFileError,
     ) as exc:
         print(f"hygie: error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
@@ -143,55 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitStatus.INTERRUPTED
 
 
-def _selection(args: argparse.Namespace) -> Selection:
-    if args.profile != AUTO:
-        load_profile(args.profile)  # a bad profile is a usage error before any connection
-    only = tuple(x.strip() for x in (args.rules or "").split(",") if x.strip())
-    known = {*load_catalog(), *(r.area for r in load_catalog().values())}
-    unknown = [x for x in only if x not in known]
-    if unknown:
-        raise UsageError(f"--rules: no rule or area named {', '.join(unknown)}")
-    attestations = load_attestations(args.attestations) if args.attestations else None
-    return Selection(profile=args.profile, only=only, attestations=attestations)
-
-
-def _hosts(args: argparse.Namespace) -> list[Host]:
-    if args.inventory and args.targets:
-        raise UsageError("give either an inventory (-i) or targets, not both")
-    if args.limit and not args.inventory:
-        raise UsageError("--limit needs an inventory (-i)")
-    if args.inventory:
-        hosts = select(load_inventory(args.inventory), args.limit)
-    else:
-        hosts = [parse_target(t) for t in (args.targets or ["local"])]
-    return [
-        host.model_copy(
-            update={
-                "user": host.user or args.user,
-                "key_file": host.key_file or args.key,
-                "become": host.become or args.become,
-            }
-        )
-        for host in hosts
-    ]
-
-
 def _scan(args: argparse.Namespace, console: Console) -> int:
-    selection = _selection(args)
-    waivers = load_waivers(args.waivers) if args.waivers else []
-    hosts = _hosts(args)
-    if args.parallel < 1:
-        raise UsageError("--parallel must be at least 1")
-    options = ConnectOptions(
-        ssh_config=tuple(str(p) for p in args.ssh_config),
-        known_hosts=args.known_hosts,
-        trust_new_host_keys=args.trust_new_host_keys,
-        connect_timeout=args.connect_timeout,
-        command_timeout=args.timeout,
-    )
+    selection = selection_from(args)
+    waivers = waivers_from(args)
+    hosts = hosts_from(args)
     with progress(len(hosts), console) as bar:
         run, snapshots = asyncio.run(
-            scan_fleet(hosts, selection, options, args.parallel, on_host_done=bar.advance)
+            scan_fleet(hosts, selection, connect_options_from(args), args.parallel, bar.advance)
         )
     apply_waivers(run, waivers, {host.name: host for host in hosts})
     out = run_dir(args.out)
@@ -200,8 +119,8 @@ def _scan(args: argparse.Namespace, console: Console) -> int:
 
 
 def _evaluate(args: argparse.Namespace, console: Console) -> int:
-    selection = _selection(args)
-    waivers = load_waivers(args.waivers) if args.waivers else []
+    selection = selection_from(args)
+    waivers = waivers_from(args)
     snapshots = read_snapshots(args.facts)
     run = ScanRun.model_validate(
         {

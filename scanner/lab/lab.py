@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,7 @@ class Lab:
         self.lower: Path | None = None
         self.mirrors: dict[str, str] = {}
         self._lock: IO[str] | None = None
+        self._state_lock = threading.Lock()  # hosts come up in threads; one writer at a time
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> Lab:
@@ -242,11 +244,12 @@ class Lab:
             return None
 
     def _save_state(self) -> None:
-        state = {"owner": self.owner, "pid": os.getpid(),
-                 "hosts": [h.to_json() for h in self.hosts.values()]}
         part = self.layout.state.with_suffix(".part")
-        part.write_text(json.dumps(state, indent=1))
-        part.replace(self.layout.state)
+        with self._state_lock:
+            state = {"owner": self.owner, "pid": os.getpid(),
+                     "hosts": [h.to_json() for h in list(self.hosts.values())]}
+            part.write_text(json.dumps(state, indent=1))
+            part.replace(self.layout.state)
 
 
 def _parallel(work: Callable[[LabHost], None], items: list[LabHost]) -> None:
