@@ -14,6 +14,7 @@ from scanner import __version__
 from scanner.attestations import AttestationError
 from scanner.cli_options import (
     UsageError,
+    UsageParser,
     add_evaluation_options,
     add_target_options,
     connect_options_from,
@@ -35,16 +36,10 @@ from scanner.store import SnapshotError, read_snapshots, run_dir, write_snapshot
 from scanner.waivers import WaiverError, apply_waivers
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2, which means "hosts failed" here
-        self.print_usage(sys.stderr)
-        self.exit(ExitStatus.USAGE, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="hygie", description=__doc__.splitlines()[0])
+    parser = UsageParser(prog="hygie", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"hygie {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
 
     scan = commands.add_parser("scan", help="scan hosts and write gap reports")
     add_target_options(scan)
@@ -71,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"]:  # the lab has its own commands and options (and needs root)
+        from scanner.lab.cli import main as lab_main
+
+        return lab_main(argv[1:])
     args = build_parser().parse_args(argv)
     # piped output is read by tools and people alike: wide lines, never cut ids
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
@@ -85,9 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return frameworks_command.run(args, console)
         if args.command == "fix":
             return fix_command.run(args, console)
-        from scanner.lab.cli import main as lab_main  # the lab needs root: load it on demand
-
-        return lab_main(args.lab_args)
+        raise AssertionError(f"unhandled command {args.command}")  # every command returns above
     except (
         UsageError,
         InventoryError,

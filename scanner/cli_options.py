@@ -7,13 +7,15 @@ of `hygie scan`.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import NoReturn
 
 from scanner.attestations import load_attestations
 from scanner.connections import ConnectOptions
 from scanner.engine import Selection
 from scanner.inventory import load_inventory, parse_target, select
-from scanner.models import Host
+from scanner.models import ExitStatus, Host
 from scanner.profiles import AUTO, builtin_profiles, load_profile
 from scanner.rules import load_catalog
 from scanner.waivers import Waiver, load_waivers
@@ -21,6 +23,14 @@ from scanner.waivers import Waiver, load_waivers
 
 class UsageError(Exception):
     """Bad command line or input file: reported in one line, exit 64."""
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse exits 2 on a bad command line, which means "hosts failed" here: exit 64."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(ExitStatus.USAGE, f"{self.prog}: error: {message}\n")
 
 
 def add_target_options(command: argparse.ArgumentParser) -> None:

@@ -7,15 +7,17 @@ import argparse
 import socket
 import sys
 
+from scanner.cli_options import UsageParser
 from scanner.lab import scenarios
 from scanner.lab.hosts import LabHost
 from scanner.lab.lab import Lab
 from scanner.lab.system import LabError, alive
+from scanner.models import ExitStatus
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hygie lab", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = UsageParser(prog="hygie lab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=UsageParser)
     up = commands.add_parser("up", help="start N hosts (lab1..labN), default 2")
     up.add_argument("count", nargs="?", type=int, default=2)
     up.add_argument("--scenario", action="append", default=[], metavar="NAME",
@@ -39,7 +41,7 @@ def main(argv: list[str]) -> int:
 def _up(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 50:
         print("hygie lab: count must be between 1 and 50", file=sys.stderr)
-        return 2
+        return ExitStatus.USAGE
     wanted = args.scenario + [None] * (args.count - len(args.scenario))
     lab = Lab(owner="cli").start()
     try:

@@ -121,3 +121,15 @@ def test_a_bad_facts_file_is_a_usage_error(tmp_path: Path, capsys) -> None:
     bad.write_text('{"host": "h", "facts": {"system": {"role": 3}}}')
     assert main(["evaluate", str(bad)]) == ExitStatus.USAGE
     assert f"{bad}: not a Hygie facts snapshot" in capsys.readouterr().err
+
+
+def test_lab_commands_are_forwarded_with_their_own_help(capsys) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["lab", "--help"])
+    assert caught.value.code == 0
+    assert "{up,status,inventory,down}" in capsys.readouterr().out
+    assert main(["lab", "up", "0"]) == ExitStatus.USAGE
+    assert "count must be between 1 and 50" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(["lab"])
+    assert caught.value.code == ExitStatus.USAGE
