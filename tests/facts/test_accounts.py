@@ -4,7 +4,6 @@ the recorded Debian 12 sudoers, written sudoers shapes, hostile input, and a rea
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from scanner.facts.accounts import FACT, parse, parse_passwd, parse_shadow, pars
 from scanner.facts.accounts_sudoers import parse_sudoers
 from scanner.facts.base import CollectionError, CommandOutput
 
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 # Written for the test: one entry per password state and scheme; the hashes are made up.
 SHADOW = """root:*:19000:0:99999:7:::
 alice:$y$j9T$abcdefghijklmnop$0123456789012345678901234567890123456789012:20000:0:365:7:30::
@@ -34,18 +32,17 @@ broken:line
 """
 
 
-def _run(snippet: str, tmp_path: Path, name: str, content: str) -> str:
+def _run(on_this_machine, snippet: str, tmp_path: Path, name: str, content: str) -> str:
+    """The snippet's stdout, run here with /etc/<name> replaced by a file holding `content`."""
     path = tmp_path / name
     path.write_text(content)
-    done = subprocess.run(
-        ["sh", "-c", snippet.replace(f"/etc/{name}", str(path))],
-        capture_output=True, text=True, env=SHELL_ENV, check=True,
-    )  # fmt: skip
-    return done.stdout
+    output = on_this_machine({name: snippet.replace(f"/etc/{name}", str(path))})[name]
+    assert output.rc == 0, output.stderr
+    return output.stdout
 
 
-def test_shadow_snippet_keeps_states_not_hashes(tmp_path: Path) -> None:
-    out = _run(FACT.linux["shadow"], tmp_path, "shadow", SHADOW)
+def test_shadow_snippet_keeps_states_not_hashes(tmp_path: Path, on_this_machine) -> None:
+    out = _run(on_this_machine, FACT.linux["shadow"], tmp_path, "shadow", SHADOW)
     assert "$" not in out.replace("$y$", "").replace("$1$", "").replace("$6$", "")
     assert "abcdefghijklm" not in out and "hash" not in out.replace(":hash:", "")
     entries = {
@@ -63,8 +60,8 @@ def test_shadow_snippet_keeps_states_not_hashes(tmp_path: Path) -> None:
     }
 
 
-def test_passwd_snippet_drops_gecos_and_hashes(tmp_path: Path) -> None:
-    out = _run(FACT.linux["passwd"], tmp_path, "passwd", PASSWD)
+def test_passwd_snippet_drops_gecos_and_hashes(tmp_path: Path, on_this_machine) -> None:
+    out = _run(on_this_machine, FACT.linux["passwd"], tmp_path, "passwd", PASSWD)
     assert "Alice Example" not in out and "abcdefghijklm" not in out
     users = {u.name: (u.uid, u.passwd_field, u.shell) for u in parse_passwd(out)}
     assert users == {
@@ -160,14 +157,9 @@ def test_hostile_input() -> None:
         parse(outputs)
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """As root the fact parses; as another user reading /etc/shadow is an error."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+    outputs = on_this_machine(FACT)
     if os.geteuid() != 0:
         with pytest.raises(CollectionError, match="needs root"):
             parse(outputs)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -15,7 +14,7 @@ from scanner.facts.antivirus_presence import (
     parse_packages,
     parse_presence,
 )
-from scanner.facts.base import CollectionError, CommandOutput
+from scanner.facts.base import CollectionError
 
 HOSTILE = [
     b"\x00\xff\xfe binary \x1b[31m junk\n".decode("latin-1"),
@@ -91,16 +90,11 @@ def test_hostile_input_never_crashes(text: str) -> None:
             assert len(exc.message) < 200
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """Each snippet is valid sh (dash on Debian) and the fact parses (no root needed)."""
-    outputs = {}
-    for name, snippet in FACT.linux.items():
-        run = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, timeout=20,
-            env={"LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-        )  # fmt: skip
-        assert "syntax error" not in run.stderr, (name, run.stderr)
-        outputs[name] = CommandOutput(run.stdout, run.stderr, run.returncode)
+    outputs = on_this_machine(FACT)
+    for name, output in outputs.items():
+        assert "syntax error" not in output.stderr, (name, output.stderr)
     facts = FACT.parse(outputs)
     assert isinstance(facts, AntivirusFacts)
     assert facts.clock_epoch > 1_700_000_000

@@ -3,8 +3,6 @@ written RHEL 9 / Ubuntu 24.04 shapes, hostile input, and the snippets run on thi
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.authentication import FACT, parse
@@ -16,8 +14,6 @@ from scanner.facts.authentication_parsers import (
     parse_pam_file,
 )
 from scanner.facts.base import CollectionError, CommandOutput
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 # Written for the test: the shape authselect's sssd profile gives /etc/pam.d/system-auth on
 # RHEL 9 with the with-faillock feature (pam_faillock around pam_unix, pwquality in password).
@@ -130,14 +126,9 @@ def test_hostile_input() -> None:
         parse(outputs)
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """The files are world-readable: the fact parses as root and as any user."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)
     assert facts.login_defs.get("UID_MIN")
     if facts.pam_files:

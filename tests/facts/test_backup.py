@@ -3,14 +3,10 @@ restic runs), written traces of other tools, hostile input, and the snippet run 
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.backup import FACT, BackupJob, parse, parse_state
-from scanner.facts.base import CollectionError, CommandOutput
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+from scanner.facts.base import CollectionError
 
 
 def test_debian12_rsnapshot_borg_restic(recorded) -> None:
@@ -68,11 +64,8 @@ def test_hostile_input() -> None:
         parse_state("installed borg\n" * 100_000)
 
 
-def test_snippet_runs_on_this_machine() -> None:
-    done = subprocess.run(
-        ["sh", "-c", FACT.linux["state"]], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-    )
-    outputs = {"state": CommandOutput(done.stdout, done.stderr, done.returncode)}
+def test_snippet_runs_on_this_machine(on_this_machine) -> None:
+    outputs = on_this_machine(FACT)
     try:
         facts = parse(outputs)
     except CollectionError as exc:  # scanning user is not root

@@ -4,11 +4,10 @@ the snippets run for real on this machine (Debian 12 VM, no LUKS)."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from scanner.facts.base import CollectionError, CommandOutput
+from scanner.facts.base import CollectionError
 from scanner.facts.disk_encryption import FACT, parse
 from scanner.facts.disk_encryption_lsblk import parse_lsblk
 from scanner.facts.disk_encryption_sources import (
@@ -19,8 +18,6 @@ from scanner.facts.disk_encryption_sources import (
     parse_mountinfo,
     parse_swaps,
 )
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def _graph(text: str) -> dict[str, tuple[str, str, list[str], bool]]:
@@ -166,14 +163,9 @@ def test_deeply_nested_lsblk_json_is_bounded() -> None:
     assert len(parse_lsblk(text)) == 33
 
 
-def test_snippets_run_for_real_on_this_machine() -> None:
+def test_snippets_run_for_real_on_this_machine(on_this_machine) -> None:
     """Every snippet is valid sh and the outputs parse (this machine: / on /dev/vda, no LUKS)."""
-    outputs = {}
-    for name, snippet in FACT.linux.items():
-        run = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=60
-        )
-        outputs[name] = CommandOutput(run.stdout, run.stderr, run.returncode)
+    outputs = on_this_machine(FACT, timeout=60)
     facts = parse(outputs)
     root = next(v for v in facts.volumes if v.mountpoint == "/")
     assert root.fixed and root.encrypted_by is None

@@ -3,14 +3,10 @@ hostile input, and the snippets run on this machine."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.base import CollectionError, CommandOutput
 from scanner.facts.file_permissions import FACT, parse, parse_files, parse_homes
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_stat_lines() -> None:
@@ -51,13 +47,8 @@ def test_hostile_input() -> None:
         parse(outputs)
 
 
-def test_snippets_run_on_this_machine() -> None:
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)
     assert facts.files["/etc/passwd"].owner == "root"
     assert "/etc/shadow" in facts.files

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 
 import pytest
 
-from scanner.facts.base import CollectionError, CommandOutput
+from scanner.facts.base import CollectionError
 from scanner.facts.firewall import FACT, FirewallFacts
 from scanner.facts.firewall_iptables import parse_iptables
 from scanner.facts.firewall_nft import parse_nft_ruleset
@@ -230,16 +229,11 @@ def test_nft_json_of_the_wrong_shape() -> None:
     assert chain.default == "drop"
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """Each snippet is valid sh (dash on Debian); as root here, the whole fact parses."""
-    outputs = {}
-    for name, snippet in FACT.linux.items():
-        run = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, timeout=20,
-            env={"LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-        )  # fmt: skip
-        assert "syntax error" not in run.stderr, (name, run.stderr)
-        outputs[name] = CommandOutput(run.stdout, run.stderr, run.returncode)
+    outputs = on_this_machine(FACT)
+    for name, output in outputs.items():
+        assert "syntax error" not in output.stderr, (name, output.stderr)
     try:
         facts = FACT.parse(outputs)
     except CollectionError as exc:  # only when not root: nft and iptables-save refuse

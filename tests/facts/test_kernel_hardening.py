@@ -3,8 +3,6 @@ dev machine), written override orders, hostile input, and the snippets run here.
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.base import CollectionError, CommandOutput
@@ -17,7 +15,6 @@ from scanner.facts.kernel_hardening import (
     parse_effective,
 )
 
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 LINKS = "/usr/lib/sysctl.d/99-protect-links.conf"
 
 
@@ -68,13 +65,8 @@ def test_hostile_input() -> None:
         parse(outputs)
 
 
-def test_snippets_run_on_this_machine() -> None:
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)
     assert facts.effective["kernel.randomize_va_space"] in ("0", "1", "2")
     assert set(facts.configured) <= set(KEYS)

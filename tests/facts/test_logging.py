@@ -4,11 +4,9 @@ and the snippets run for real on this machine."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from scanner.facts.base import CollectionError, CommandOutput
+from scanner.facts.base import CollectionError
 from scanner.facts.logging import FACT, parse
 from scanner.facts.logging_audit import (
     parse_audit_rule,
@@ -21,8 +19,6 @@ from scanner.facts.logging_syslog import (
     parse_journald_storage,
     parse_log_files,
 )
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_auditctl_status_recorded(recorded) -> None:
@@ -150,15 +146,11 @@ def test_hostile_input() -> None:
         parse_log_files("644 root root /var/log/x\n" * 100_000)
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """Parsed as root, with unit states where systemd runs, else the reason they are unknown."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
-        assert done.returncode in {0, 1, 77, 127}, (key, done.stderr)
+    outputs = on_this_machine(FACT)
+    for key, output in outputs.items():
+        assert output.rc in {0, 1, 77, 127}, (key, output.stderr)
     try:
         facts = parse(outputs)
     except CollectionError as exc:  # not root

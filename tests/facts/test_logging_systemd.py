@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.base import CollectionError, CommandOutput
@@ -15,7 +13,6 @@ from scanner.facts.logging_systemd import (
     units_snippet,
 )
 
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 SHOW = "Id=chrony.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n"
 
 
@@ -76,12 +73,9 @@ def test_real_failures_stay_errors() -> None:
         unit_states({}, "units")
 
 
-def test_snippet_runs_on_this_machine() -> None:
+def test_snippet_runs_on_this_machine(on_this_machine) -> None:
     snippet = units_snippet(["chrony.service", "rsyslog.service"])
-    done = subprocess.run(
-        ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-    )
-    units = _states(done.stdout, done.stderr, done.returncode)
+    units = unit_states(on_this_machine({"units": snippet}), "units")
     if units.states is None:  # this sandbox: no systemd as PID 1
         assert units.unreadable and units.unreadable.startswith("systemd is not running")
     else:

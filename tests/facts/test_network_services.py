@@ -3,14 +3,10 @@ machine), written Ubuntu 24.04 and RHEL 9 shapes, hostile input, and the snippet
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.base import CollectionError, CommandOutput
 from scanner.facts.network_services import FACT, Listener, parse, parse_inventory, parse_ss
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_debian12_dev_machine(recorded) -> None:
@@ -85,13 +81,8 @@ def test_missing_ss_is_an_error() -> None:
         parse(outputs)
 
 
-def test_snippets_run_on_this_machine() -> None:
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)
     assert facts.package_manager == "dpkg"
     assert all(0 < item.port < 65536 for item in facts.listeners)

@@ -31,8 +31,6 @@ from scanner.facts.patches_dnf import (
     parse_updateinfo_security,
 )
 
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
-
 
 def test_apt_list_ubuntu2204_recorded(recorded) -> None:
     updates = parse_apt_list_upgradable(
@@ -186,14 +184,9 @@ def test_hostile_input_does_not_crash(junk: str) -> None:
         parse(outputs)
 
 
-def test_snippets_run_for_real_on_this_machine() -> None:
+def test_snippets_run_for_real_on_this_machine(on_this_machine) -> None:
     """Every snippet is valid sh and the outputs parse (this machine: Debian 12, apt)."""
-    outputs = {}
-    for name, snippet in FACT.linux.items():
-        run = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=60
-        )
-        outputs[name] = CommandOutput(run.stdout, run.stderr, run.returncode)
+    outputs = on_this_machine(FACT, timeout=60)
     facts = parse(outputs)
     assert facts.package_manager == "apt"
     assert facts.running_kernel

@@ -3,11 +3,9 @@ modprobe.d / dconf / USBGuard shapes, hostile input, and the snippets run on thi
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from scanner.facts.base import CollectionError, CommandOutput
+from scanner.facts.base import CollectionError
 from scanner.facts.removable_media import FACT, parse
 from scanner.facts.removable_media_parsers import (
     parse_dconf,
@@ -16,8 +14,6 @@ from scanner.facts.removable_media_parsers import (
     parse_mounts,
     parse_usbguard_policy,
 )
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_debian12_vm_mounts_have_no_removable_media(recorded) -> None:
@@ -91,14 +87,9 @@ def test_hostile_input() -> None:
         parse_mounts("device sdb 1 usb\n" * 50_000)
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """Parsed, with unit states where systemd runs, else the reason they are unknown."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+    outputs = on_this_machine(FACT)
     assert outputs["mounts"].rc == 0 and outputs["modprobe_usb_storage"].rc == 0
     parse_mounts(outputs["mounts"].stdout)
     try:

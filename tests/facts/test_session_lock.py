@@ -3,9 +3,6 @@ written TMOUT, dconf and KDE shapes, hostile input, and the snippets run on this
 
 from __future__ import annotations
 
-import subprocess
-
-from scanner.facts.base import CommandOutput
 from scanner.facts.session_lock import FACT, parse
 from scanner.facts.session_lock_parsers import (
     parse_dconf_locks,
@@ -14,7 +11,6 @@ from scanner.facts.session_lock_parsers import (
     parse_tmout,
 )
 
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 LOCKED = [
     "/org/gnome/desktop/session/idle-delay",
     "/org/gnome/desktop/screensaver/lock-enabled",
@@ -89,14 +85,9 @@ def test_hostile_input() -> None:
     }  # fmt: skip
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """Every file read is world-readable: the fact parses as root and as any user."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)
     if outputs["gsettings"].rc == 0 and "org.gnome" in outputs["gsettings"].stdout:
         assert facts.gnome.get("idle-delay", "").startswith("uint32 ")

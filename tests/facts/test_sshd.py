@@ -3,14 +3,10 @@ hostile input, and the snippets run for real on this machine."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts.base import CollectionError, CommandOutput
 from scanner.facts.sshd import FACT, parse, parse_sshd_t, parse_sshd_version
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_el_openssh80(recorded) -> None:
@@ -117,14 +113,9 @@ def test_unexpected_exit_code_is_an_error() -> None:
     assert "line 3" in caught.value.stderr
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """sshd installed and run as root: parsed; otherwise the documented outcomes only."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+    outputs = on_this_machine(FACT)
     try:
         facts = parse(outputs)
     except CollectionError as exc:  # not root, or sshd never started here (no /run/sshd)

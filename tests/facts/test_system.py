@@ -4,7 +4,6 @@ and the snippets run for real on this machine."""
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 
@@ -18,8 +17,6 @@ from scanner.facts.system_parsers import (
     parse_uname,
     parse_virtualization,
 )
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 @pytest.mark.parametrize(
@@ -155,13 +152,8 @@ def test_failed_os_release_read_is_an_error() -> None:
         parse(outputs)
 
 
-def test_snippets_run_on_this_machine() -> None:
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)
     assert facts.kernel_release == os.uname().release
     assert facts.architecture == os.uname().machine

@@ -4,11 +4,9 @@ snippets run for real on this machine."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from scanner.facts.base import CollectionError, CommandOutput
+from scanner.facts.base import CollectionError
 from scanner.facts.logging_systemd import parse_unit_states
 from scanner.facts.time_sync import (
     FACT,
@@ -17,8 +15,6 @@ from scanner.facts.time_sync import (
     parse_sources,
     parse_timedatectl,
 )
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_debian12_chrony_sources(recorded) -> None:
@@ -80,14 +76,9 @@ def test_hostile_input() -> None:
         parse_sources("chrony\t/etc/chrony.conf:server a\n" * 50_000)
 
 
-def test_snippets_run_on_this_machine() -> None:
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
     """Parsed, with unit states where systemd runs, else the reason they are unknown."""
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+    outputs = on_this_machine(FACT)
     assert outputs["sources"].rc == 0
     parse_sources(outputs["sources"].stdout)
     facts = parse(outputs)

@@ -4,16 +4,12 @@ snippets run here."""
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from scanner.facts import tls_config as cfg
 from scanner.facts import tls_services as services
 from scanner.facts.base import CollectionError, CommandOutput
 from scanner.facts.tls import FACT, parse
-
-SHELL_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def test_nginx_debian12(recorded) -> None:
@@ -110,13 +106,8 @@ def test_failures_and_hostile_input() -> None:
         services.parse_postfix("<html></html>")
 
 
-def test_snippets_run_on_this_machine() -> None:
-    outputs = {}
-    for key, snippet in FACT.linux.items():
-        done = subprocess.run(
-            ["sh", "-c", snippet], capture_output=True, text=True, env=SHELL_ENV, timeout=30
-        )
-        outputs[key] = CommandOutput(done.stdout, done.stderr, done.returncode)
+def test_snippets_run_on_this_machine(on_this_machine) -> None:
+    outputs = on_this_machine(FACT)
     facts = parse(outputs)  # as root on the dev machine: every installed server is readable
     assert all(set(s.protocols) <= set(cfg.VERSIONS) for s in facts.services)
     assert facts.handshakes == []
