@@ -29,6 +29,7 @@ from scanner.models import ExitStatus, Host, ScanRun
 from scanner.profiles import ProfileError
 from scanner.remediate import command as fix_command
 from scanner.report import FindingsFileError, write_reports
+from scanner.report.i18n import labels
 from scanner.report.terminal import print_summary, progress
 from scanner.rules import load_catalog
 from scanner.rules_doc import print_rule, print_rules, rules_markdown
@@ -146,7 +147,8 @@ def _report(run: ScanRun, out: Path, args: argparse.Namespace, console: Console)
     written = write_reports(run, out, lang=args.lang)
     if not args.quiet:
         print_summary(run, console, lang=args.lang)
-        console.print(f"Reports: {', '.join(str(p) for p in written.values())}", markup=False)
+        files = ", ".join(str(p) for p in written.values())
+        console.print(f"{labels(args.lang)['reports_written']}: {files}", markup=False)
     return exit_status(run)
 
 

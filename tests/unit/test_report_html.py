@@ -69,7 +69,7 @@ def test_every_failed_or_errored_rule_has_evidence_references_and_fix(english: s
     assert "<li>message: clamscan: command not found</li><li>exit: 127</li>" in web
     assert "Set PermitRootLogin no in sshd_config, check it with sshd -t, reload." in web
     assert "<li>ISO/IEC 27001:2022: 8.5</li>" in web and "<li>HIPAA: 164.312(d)</li>" in web
-    assert "hygie fix --rule <code>ssh_root_login_disabled</code>" in web
+    assert "hygie fix --rules <code>ssh_root_login_disabled</code>" in web
     assert '<code class="rule">patches_security_updates_applied</code>' in db
     assert "<li>openssl 3.0.15-1~deb12u1</li>" in db
     assert "Install the pending security updates" in db
