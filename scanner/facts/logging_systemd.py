@@ -2,7 +2,8 @@
 
 e.g. Units(states={"rsyslog.service": UnitState(enabled="enabled", active="active")}), or where
 systemd is not PID 1: Units(states=None, unreadable="systemd is not running (PID 1 is sh)",
-unit_files={"rsyslog.service": "enabled"}). Units not installed (LoadState not-found) are left out.
+unit_files={"rsyslog.service": "enabled"}). Units not installed (LoadState not-found) are left
+out; masked units are kept (installed, state "masked").
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def parse_unit_states(text: str) -> dict[str, UnitState]:
             if sep and key in {"Id", "LoadState", "UnitFileState", "ActiveState"}:
                 props[key] = value
         unit = props.get("Id", "")
-        if not _UNIT.match(unit) or props.get("LoadState") != "loaded":
+        # a masked unit is installed but forbidden to start: keep it, its state says "masked"
+        if not _UNIT.match(unit) or props.get("LoadState") not in {"loaded", "masked"}:
             continue
         enabled, active = props.get("UnitFileState", ""), props.get("ActiveState", "")
         if _STATE.match(enabled) and _STATE.match(active):

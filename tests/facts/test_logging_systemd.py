@@ -7,8 +7,10 @@ import pytest
 from scanner.facts.base import CollectionError, CommandOutput
 from scanner.facts.logging_systemd import (
     Units,
+    UnitState,
     installed,
     parse_no_systemd,
+    parse_unit_states,
     unit_states,
     units_snippet,
 )
@@ -80,3 +82,14 @@ def test_snippet_runs_on_this_machine(on_this_machine) -> None:
         assert units.unreadable and units.unreadable.startswith("systemd is not running")
     else:
         assert set(units.states) <= {"chrony.service", "rsyslog.service"}
+
+
+def test_a_masked_unit_is_installed_and_says_masked() -> None:
+    """Recorded on a lab host (Debian 12) after `systemctl mask auditd`."""
+    text = (
+        "Id=auditd.service\nLoadState=masked\nUnitFileState=masked\nActiveState=inactive\n\n"
+        "Id=chrony.service\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\n"
+    )
+    units = parse_unit_states(text)
+    assert units == {"auditd.service": UnitState(enabled="masked", active="inactive")}
+    assert not units["auditd.service"].enabled_at_boot
