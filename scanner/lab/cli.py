@@ -9,6 +9,7 @@ import sys
 
 from scanner.cli_options import UsageParser
 from scanner.lab import scenarios
+from scanner.lab.clientfiles import LAB_PROFILE
 from scanner.lab.hosts import LabHost
 from scanner.lab.lab import Lab
 from scanner.lab.system import LabError, alive
@@ -52,7 +53,9 @@ def _up(args: argparse.Namespace) -> int:
     lab.detach()
     _print_hosts(list(lab.hosts.values()))
     print(f"\ninventory:  {lab.inventory}\nssh config: {lab.ssh_config}  "
-          f"(ssh -F {lab.ssh_config} lab1)\nstop:       hygie lab down")
+          f"(ssh -F {lab.ssh_config} lab1)\nprofile:    {LAB_PROFILE}  (hygie scan -i "
+          f"{lab.inventory} --ssh-config {lab.ssh_config} --profile {LAB_PROFILE})\n"
+          "stop:       hygie lab down")
     return 0
 
 

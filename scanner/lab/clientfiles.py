@@ -9,6 +9,11 @@ from pathlib import Path
 import yaml
 
 from scanner.lab.hosts import LabHost
+from scanner.lab.layout import PACKAGE_DIR
+
+# the tailoring of the server baseline that fits the lab's hosts (README.md): scan them with
+# `hygie scan -i <inventory> --ssh-config <ssh config> --profile <it>`
+LAB_PROFILE = PACKAGE_DIR / "lab-profile.yml"
 
 
 def ssh_options(known_hosts: Path) -> list[str]:
@@ -43,7 +48,8 @@ def inventory(hosts: Iterable[LabHost], ssh_config: Path) -> dict[str, object]:
         group = groups.setdefault(f"scenario_{host.scenario or 'base'}", {"hosts": {}})
         group["hosts"][host.name] = None  # type: ignore[index]
     return {"all": {"children": {"lab": {"hosts": entries, "children": groups}},
-                    "vars": {"hygie_lab_ssh_config": str(ssh_config)}}}
+                    "vars": {"hygie_lab_ssh_config": str(ssh_config),
+                             "hygie_lab_profile": str(LAB_PROFILE)}}}
 
 
 def ssh_config(hosts: Iterable[LabHost]) -> str:

@@ -1,5 +1,5 @@
 """nmap from the machine sees the firewall of each lab host: open/closed on weak, filtered on
-hardened, ssh open on both."""
+hardened, ssh open on both, nginx (http and https on weak, https only on hardened)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ def port_states(address: str) -> dict[int, str]:
 
 def test_weak_host_answers_on_every_port(lab_hosts: dict[str, LabHost]) -> None:
     states = port_states(lab_hosts["weak"].address)
-    assert states == {22: "open", 80: "closed", 443: "closed", 3306: "closed", 5432: "closed"}
+    assert states == {22: "open", 80: "open", 443: "open", 3306: "closed", 5432: "closed"}
 
 
-def test_hardened_host_drops_all_but_ssh(lab_hosts: dict[str, LabHost]) -> None:
+def test_hardened_host_drops_all_but_ssh_and_https(lab_hosts: dict[str, LabHost]) -> None:
     states = port_states(lab_hosts["hardened"].address)
-    assert states == {22: "open", 80: "filtered", 443: "filtered", 3306: "filtered",
+    assert states == {22: "open", 80: "filtered", 443: "open", 3306: "filtered",
                       5432: "filtered"}

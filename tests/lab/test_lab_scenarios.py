@@ -17,14 +17,16 @@ DAY = 86400
 
 @pytest.fixture(scope="module")
 def weak(lab_hosts: dict[str, LabHost], lab_ssh_config: Path) -> testinfra.host.Host:
-    return testinfra.get_host(f"ssh://{lab_hosts['weak'].name}", ssh_config=str(lab_ssh_config),
-                              sudo=True)
+    return testinfra.get_host(
+        f"ssh://{lab_hosts['weak'].name}", ssh_config=str(lab_ssh_config), sudo=True
+    )
 
 
 @pytest.fixture(scope="module")
 def hardened(lab_hosts: dict[str, LabHost], lab_ssh_config: Path) -> testinfra.host.Host:
-    return testinfra.get_host(f"ssh://{lab_hosts['hardened'].name}",
-                              ssh_config=str(lab_ssh_config), sudo=True)
+    return testinfra.get_host(
+        f"ssh://{lab_hosts['hardened'].name}", ssh_config=str(lab_ssh_config), sudo=True
+    )
 
 
 def sshd(host: testinfra.host.Host) -> dict[str, str]:
@@ -85,8 +87,9 @@ def test_weak_patches(weak: testinfra.host.Host) -> None:
     assert pending_security_updates(weak) > 0
     assert newest_list_age_days(weak) > 50
     assert "Upgrade:" not in weak.file("/var/log/apt/history.log").content_string
-    assert 'Unattended-Upgrade "0"' in weak.file("/etc/apt/apt.conf.d/20auto-upgrades")\
-        .content_string
+    assert (
+        'Unattended-Upgrade "0"' in weak.file("/etc/apt/apt.conf.d/20auto-upgrades").content_string
+    )
     assert weak.file("/run/reboot-required").exists
 
 
@@ -141,7 +144,49 @@ def test_hardened_luks_container_listed(hardened: testinfra.host.Host) -> None:
     assert hardened.file("/etc/crypttab").contains("^vault /srv/vault.img")
 
 
-def test_hardened_sshd_config_is_valid_and_services_healthy(
-        hardened: testinfra.host.Host) -> None:
+def test_hardened_sshd_config_is_valid_and_services_healthy(hardened: testinfra.host.Host) -> None:
     assert hardened.run("sshd -t").rc == 0
     assert hardened.check_output("systemctl --failed --no-legend --plain") == ""
+
+
+def test_weak_other_areas(weak: testinfra.host.Host) -> None:
+    assert weak.file("/etc/profile.d/tmout.sh").contains("^TMOUT=3600$")
+    assert "pam_pwquality" not in weak.file("/etc/pam.d/common-password").content_string
+    assert weak.user("toor").uid == 0
+    assert weak.check_output("getent shadow guest").split(":")[1] == ""
+    assert weak.check_output("getent shadow legacy").split(":")[1].startswith("$1$")
+    assert (weak.file("/etc/shadow").mode, weak.file("/etc/passwd").mode) == (0o644, 0o666)
+    assert weak.run("visudo -cq").rc == 0
+    assert weak.service("autofs").is_enabled
+    assert not weak.package("auditd").is_installed
+    assert not weak.service("chrony").is_enabled and not weak.service("chrony").is_running
+    assert weak.service("inetd").is_running and weak.socket("tcp://0.0.0.0:23").is_listening
+    assert weak.socket("tcp://0.0.0.0:80").is_listening
+    assert weak.check_output("cat /proc/sys/net/ipv4/ip_forward") == "1"
+    # the weak TLS server really completes a TLS 1.0 handshake (security level 0)
+    handshake = weak.run(
+        "openssl s_client -connect 127.0.0.1:443 -tls1 -cipher DEFAULT:@SECLEVEL=0 </dev/null"
+    )
+    assert handshake.rc == 0 and "Protocol  : TLSv1\n" in handshake.stdout
+
+
+def test_hardened_other_areas(hardened: testinfra.host.Host) -> None:
+    assert hardened.file("/etc/profile.d/tmout.sh").contains("^readonly TMOUT$")
+    assert "pam_faillock.so preauth" in hardened.file("/etc/pam.d/common-auth").content_string
+    assert hardened.run("faillock --user hygie").rc == 0  # no failure recorded for the lab user
+    assert hardened.check_output("getent shadow root").split(":")[1].startswith("!")
+    assert hardened.run("visudo -cq").rc == 0
+    assert hardened.file("/etc/ssh/sshd_config").mode == 0o600
+    assert hardened.service("auditd").is_enabled  # enabled; it cannot run here (README.md)
+    assert hardened.file("/etc/audit/audit.rules").contains("-k identity")
+    for unit in ("chrony", "nginx", "rsyslog"):
+        assert hardened.service(unit).is_enabled and hardened.service(unit).is_running, unit
+    assert not hardened.service("autofs").is_enabled
+    assert not hardened.package("openbsd-inetd").is_installed
+    assert not hardened.socket("tcp://0.0.0.0:80").is_listening
+    assert hardened.socket("tcp://0.0.0.0:443").is_listening
+    assert hardened.check_output("cat /proc/sys/net/ipv4/tcp_syncookies") == "1"
+    refused = hardened.run("openssl s_client -connect 127.0.0.1:443 -tls1_1 </dev/null")
+    assert refused.rc != 0
+    assert hardened.file("/var/backups/rsnapshot/alpha.0/localhost/etc/hostname").exists
+    assert hardened.check_output("find /var/log -type f -perm /o+w") == ""

@@ -42,4 +42,63 @@ periodic() {  # periodic UPDATE_LISTS UNATTENDED_UPGRADE
     "$1" "$2" > /etc/apt/apt.conf.d/20auto-upgrades
 }
 
+# expect_off UNIT...: fail unless each unit is neither enabled nor active (as the image leaves
+# chrony and autofs, for instance)
+expect_off() {
+  local unit
+  for unit in "$@"; do
+    if systemctl -q is-enabled "$unit" || systemctl -q is-active "$unit"; then
+      echo "$unit is on, expected off" >&2
+      return 1
+    fi
+  done
+}
+
+# sudoers_file NAME LINE...: a sudoers.d drop-in (mode 0440, no dot in the name, or sudo skips
+# it), checked with visudo
+sudoers_file() {
+  local file=/etc/sudoers.d/$1; shift
+  printf '%s\n' "$@" > "$file"
+  chmod 0440 "$file"
+  visudo -cq
+}
+
+# sysctl_file KEY=VALUE...: /etc/sysctl.d/99-zz-hygie.conf, sorted last so it wins, then applied.
+# Only net.* takes effect in the lab: /proc/sys is read-only elsewhere, kernel.* and fs.* stay
+# the machine's (README.md), so the errors of `sysctl --system` for them are expected.
+sysctl_file() {
+  printf '%s\n' "# hygie lab scenario $SCENARIO" "$@" | sed 's/=/ = /' > /etc/sysctl.d/99-zz-hygie.conf
+  sysctl --system >/dev/null 2>&1 || true
+}
+
+# nginx_tls_site PROTOCOLS CIPHERS: a self-signed certificate and a server on 443 (TLS), with
+# ssl_protocols set in nginx.conf (in place of Debian's stock line) and ssl_ciphers in the site
+nginx_tls_site() {
+  local protocols=$1 ciphers=$2
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$(hostname)" \
+    -keyout /etc/nginx/hygie-lab.key -out /etc/nginx/hygie-lab.crt 2>/dev/null
+  chmod 0600 /etc/nginx/hygie-lab.key
+  sed -i -E "s/^([[:space:]]*)ssl_protocols .*/\1ssl_protocols $protocols;/" /etc/nginx/nginx.conf
+  cat > /etc/nginx/sites-available/hygie-lab-tls <<NGINX
+server {
+  listen 443 ssl default_server;
+  listen [::]:443 ssl default_server;
+  server_name _;
+  ssl_certificate /etc/nginx/hygie-lab.crt;
+  ssl_certificate_key /etc/nginx/hygie-lab.key;
+  ssl_ciphers $ciphers;
+  root /var/www/html;
+}
+NGINX
+  ln -sf ../sites-available/hygie-lab-tls /etc/nginx/sites-enabled/hygie-lab-tls
+  nginx -t -q
+}
+
+# journald_storage MODE: Storage= in a journald drop-in, then restart journald
+journald_storage() {
+  mkdir -p /etc/systemd/journald.conf.d
+  printf '[Journal]\nStorage=%s\n' "$1" > /etc/systemd/journald.conf.d/hygie.conf
+  systemctl restart systemd-journald.service
+}
+
 wait_boot

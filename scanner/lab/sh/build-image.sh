@@ -14,6 +14,9 @@ install -m 0644 "$SOURCES" "$R/etc/apt/sources.list.d/debian.sources"
 printf 'Acquire::Check-Valid-Until "false";\n' > "$R/etc/apt/apt.conf.d/99hygie-lab"
 cp /etc/resolv.conf "$R/etc/resolv.conf"
 chroot "$R" apt-get update -q
+# inetd and telnetd (the weak host's clear-text service) fail in debootstrap's base stage
+chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
+  install openbsd-inetd inetutils-telnetd
 chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get -q -y --download-only upgrade
 rm -f "$R"/var/cache/apt/*.bin
 echo 'nameserver 127.0.0.1' > "$R/etc/resolv.conf"
@@ -44,6 +47,15 @@ printf '[Unit]\nConditionPathExistsGlob=\nConditionPathExistsGlob=/var/lib/clama
 for u in console-getty.service apt-daily.timer apt-daily-upgrade.timer auditd.service; do
   ln -sf /dev/null "$R/etc/systemd/system/$u"
 done
+
+# services of the baseline's other areas: installed but off, so a host as built runs what it ran
+# before; the scenarios turn them on, configure them or remove them (scenarios/README.md)
+chroot "$R" systemctl disable chrony.service autofs.service nginx.service openbsd-inetd.service
+# chronyd in a namespace: CAP_SYS_TIME is dropped, so it may never set the clock (-x) and its
+# unit's ConditionCapability=CAP_SYS_TIME must go; it still polls its servers and reports
+sed -i 's/^DAEMON_OPTS=.*/DAEMON_OPTS="-F 1 -x"/' "$R/etc/default/chrony"
+install -d "$R/etc/systemd/system/chrony.service.d"
+printf '[Unit]\nConditionCapability=\n' > "$R/etc/systemd/system/chrony.service.d/hygie-lab.conf"
 
 # per-host identity (host keys, machine-id) is created when a host starts
 rm -f "$R"/etc/ssh/ssh_host_*
