@@ -86,6 +86,7 @@ def evaluate_facts(name: str, address: str, facts: Facts, selection: Selection) 
                 parameters=profile.parameters_for(rule),
                 references=dict(meta.references),
                 remediation=meta.remediation.manual,
+                remediation_fr=meta.remediation.manual_fr,
                 automated_fix=meta.remediation.ansible or meta.remediation.pyinfra,
             )
         )

@@ -92,6 +92,7 @@ class Finding(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict)
     references: dict[str, list[str]] = Field(default_factory=dict)
     remediation: str = ""  # how to fix it, in words (manual guidance or what the playbook does)
+    remediation_fr: str = ""  # the same in French, where the catalog has it
     automated_fix: bool = False
     waiver: AppliedWaiver | None = None  # set when status is waived: who accepted the gap, why
 

@@ -93,7 +93,7 @@ def _finding_view(finding: Finding, lang: str) -> dict[str, Any]:
             for framework, ids in finding.references.items()
             if ids
         },
-        "remediation": finding.remediation,
+        "remediation": (lang == "fr" and finding.remediation_fr) or finding.remediation,
         "automated_fix": finding.automated_fix,
     }
 

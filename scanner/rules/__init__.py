@@ -41,6 +41,7 @@ class Remediation(BaseModel):
     ansible: bool = False
     pyinfra: bool = False
     manual: str  # what a person does, in words: shown in reports and by `hygie fix`
+    manual_fr: str = ""  # the same in French (French reports fall back to `manual`)
     reboot: bool = False
     disruption: Literal["low", "medium", "high"] = "low"
 

@@ -143,3 +143,11 @@ def test_an_empty_list_of_evidence_says_none_in_both_languages():
     ]
     assert re.search(r"<dt>chains</dt>\s*<dd class=\"empty\">\(none\)</dd>", render_html(run))
     assert '<dd class="empty">(aucun)</dd>' in render_html(run, "fr")
+
+
+def test_the_french_report_uses_the_french_fix_text_when_there_is_one():
+    run = demo_run()
+    fixed = run.hosts[0].findings[0]
+    fixed.remediation, fixed.remediation_fr = "Do this.", "Faites ceci."
+    assert "Faites ceci." in render_html(run, "fr") and "Do this." not in render_html(run, "fr")
+    assert "Do this." in render_html(run, "en")
