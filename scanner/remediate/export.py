@@ -65,18 +65,30 @@ def _pyinfra(plan: FixPlan, file: Path) -> list[Path]:
            + ("# Reboots: set hygie_allow_reboot=True in the host data to allow them.\n"
               if plan.allow_reboot else ""))
     body = f'''
-import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "hygie" / "pyinfra"))
+DEPLOYS = Path(__file__).resolve().parent / "hygie" / "pyinfra"
+sys.path.insert(0, str(DEPLOYS))
 
 from pyinfra import host  # noqa: E402
 
 FIXES = {pformat(fixes, width=96, sort_dicts=False)}
 
+
+def deploys(area):
+    """An area's deploys, from its file (logging and time are also standard module names)."""
+    name = f"hygie_deploys_{{area}}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DEPLOYS / f"{{area}}.py")
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
 for area, rule_id, parameters in FIXES.get(host.name, []):
-    getattr(importlib.import_module(area), rule_id)(**parameters)
+    getattr(deploys(area), rule_id)(**parameters)
 '''
     file.write_text(_header(plan, run) + body, "utf-8")
     copy = file.parent / "hygie"

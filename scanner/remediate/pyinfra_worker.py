@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import json
 import logging
 import sys
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
             tasks.append(_task(spec["name"], [], "Connect", "unreachable",
                                message="could not connect (see pyinfra log)"))
             continue
-        added[spec["name"]] = _add_deploys(state, host, spec["rules"], tasks)
+        added[spec["name"]] = _add_deploys(state, host, spec["rules"], tasks, job["deploys"])
     if job["preview"]:
         tasks += _preview(state, inventory, added)
     else:
@@ -45,17 +46,30 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def deploys_module(folder: str, area: str) -> Any:
+    """The deploys of an area, loaded from folder/<area>.py under a name of its own: areas such
+    as logging and time are also standard modules, which import_module(area) would return."""
+    name = f"hygie_deploys_{area}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(folder) / f"{area}.py")
+        assert spec is not None and spec.loader is not None, area
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
 def _task(host: str, rule_ids: list[str], name: str, status: str, **extra: Any) -> dict[str, Any]:
     return {"host": host, "rule_ids": rule_ids, "task": name, "status": status, **extra}
 
 
-def _add_deploys(state, host, rules: list[dict[str, Any]], tasks: list) -> list[tuple[str, str]]:
+def _add_deploys(state, host, rules: list[dict[str, Any]], tasks: list,
+                 folder: str) -> list[tuple[str, str]]:
     """Add each rule's deploy for `host`; returns (op hash, rule id) in order."""
     from pyinfra.api.deploy import add_deploy
 
     ops: list[tuple[str, str]] = []
     for rule in rules:
-        module = importlib.import_module(rule["area"])
+        module = deploys_module(folder, rule["area"])
         before = len(host.op_hash_order)
         try:
             add_deploy(state, getattr(module, rule["rule_id"]), host=host, **rule["parameters"])

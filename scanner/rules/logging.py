@@ -182,14 +182,25 @@ def logging_journald_persistent(facts: Facts) -> Result:
     return failed(f"Storage={log.journald_storage}: the journal is not kept on disk", **evidence)
 
 
-def logging_remote_forwarding(facts: Facts) -> Result:
-    """Passes when a running, enabled log daemon forwards logs to a remote collector.
-    Without systemd: error when forwarding is configured (whether its daemon runs is unknown)."""
+def _host_of(target: str) -> str:
+    host, sep, port = target.rpartition(":")
+    return host if sep and port.isdigit() else target
+
+
+def logging_remote_forwarding(facts: Facts, collector: str | None) -> Result:
+    """Passes when a running, enabled log daemon forwards logs to a remote collector (to the
+    profile's `collector` host when it names one). Without systemd: error when forwarding is
+    configured (whether its daemon runs is unknown)."""
     log = _logging(facts)
     seen = [f"{f.daemon} -> {f.target} ({f.protocol})" for f in log.forwarders]
+    forwarders = [
+        f for f in log.forwarders if not collector or _host_of(f.target) == _host_of(collector)
+    ]
+    if seen and not forwarders:
+        return failed(f"logs are not forwarded to the collector {collector}", forwarders=seen)
     if seen and log.units is None:
         return error(f"{_unknown(log)}: is the forwarding daemon running?", forwarders=seen)
-    for forwarder in log.forwarders:
+    for forwarder in forwarders:
         unit = (log.units or {}).get(FORWARDER_UNITS[forwarder.daemon])
         if unit and unit.enabled_at_boot and unit.running:
             return passed(f"{forwarder.daemon} forwards to {forwarder.target}", forwarders=seen)

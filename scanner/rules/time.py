@@ -22,8 +22,12 @@ def _daemons_in_use(units: dict[str, UnitState]) -> list[str]:
     ]
 
 
-def _count_sources(time: TimeSyncFacts, daemons: list[str], min_sources: int) -> Result:
+def _count_sources(
+    time: TimeSyncFacts, daemons: list[str], min_sources: int, ntp_servers: list[str] | None
+) -> Result:
     sources = [s for s in time.sources if s.daemon in daemons]
+    if ntp_servers:  # the profile names the organisation's servers: only they count
+        sources = [s for s in sources if s.address in ntp_servers]
     if "timesyncd" in daemons and any(s.directive == "NTP" for s in sources):
         sources = [s for s in sources if s.directive != "FallbackNTP"]
     count = sum(s.counts_for for s in sources)
@@ -33,7 +37,9 @@ def _count_sources(time: TimeSyncFacts, daemons: list[str], min_sources: int) ->
     return passed(f"{count} time sources configured", **evidence)
 
 
-def _sources_of_installed(time: TimeSyncFacts, min_sources: int) -> Result:
+def _sources_of_installed(
+    time: TimeSyncFacts, min_sources: int, ntp_servers: list[str] | None
+) -> Result:
     """Without unit states: each installed service's sources; a verdict only when all agree."""
     unknown = f"{STATE_UNKNOWN}: {time.units_unreadable}"
     if time.unit_files is None:
@@ -41,7 +47,7 @@ def _sources_of_installed(time: TimeSyncFacts, min_sources: int) -> Result:
     daemons = [d for d, names in DAEMON_UNITS.items() if any(u in time.unit_files for u in names)]
     if not daemons:
         return failed("no time synchronisation service is installed", unit_files=time.unit_files)
-    verdicts = {daemon: _count_sources(time, [daemon], min_sources) for daemon in daemons}
+    verdicts = {d: _count_sources(time, [d], min_sources, ntp_servers) for d in daemons}
     summary = "; ".join(f"{daemon}: {v.message}" for daemon, v in verdicts.items())
     evidence = {
         "installed": daemons,
@@ -72,16 +78,19 @@ def time_sync_service_enabled(facts: Facts) -> Result:
     return failed("no time synchronisation service is both enabled and running", units=states)
 
 
-def time_sources_configured(facts: Facts, min_sources: int) -> Result:
-    """Passes when the time services in use have at least `min_sources` sources configured.
-    Without systemd the installed services stand in for those in use; error when they disagree."""
+def time_sources_configured(
+    facts: Facts, min_sources: int, ntp_servers: list[str] | None
+) -> Result:
+    """Passes when the time services in use have at least `min_sources` sources configured
+    (only the profile's `ntp_servers` count when it lists them). Without systemd the installed
+    services stand in for those in use; error when they disagree."""
     time = _time(facts)
     if time.units is None:
-        return _sources_of_installed(time, min_sources)
+        return _sources_of_installed(time, min_sources, ntp_servers)
     daemons = _daemons_in_use(time.units)
     if not daemons:
         return failed("no time synchronisation service is enabled or running")
-    return _count_sources(time, daemons, min_sources)
+    return _count_sources(time, daemons, min_sources, ntp_servers)
 
 
 def time_synchronised(facts: Facts) -> Result:
