@@ -76,3 +76,104 @@ def moved_ssh_files(host: LabHost, lab_inventory: Path, lab_ssh_config: Path,
     inventory = folder / "inventory.yml"
     inventory.write_text(yaml.safe_dump({"all": {"hosts": {host.name: variables}}}))
     return inventory, config
+
+
+# --- removable media, logging and time (tests/remediate/test_fix_lab_removable_logging_time.py)
+TRACES = "removable_media,logging,time"  # the weak scenario fails their rules
+
+
+def tailoring(folder: Path, collector: str, ntp_servers: list[str]) -> Path:
+    """A profile naming the log collector and NTP servers (their fixes refuse without them)."""
+    file = folder / "profile.yml"
+    file.write_text(yaml.safe_dump({
+        "id": "lab_traces", "title": {"en": "Lab", "fr": "Lab"}, "extends": "server",
+        "parameters": {"logging_remote_forwarding": {"collector": collector},
+                       "time_sources_configured": {"ntp_servers": ntp_servers}}}))
+    return file
+
+
+def scan_with(out: Path, inventory: Path, ssh_config: Path, limit: str, rules: str,
+              profile: Path) -> int:
+    return cli.main(["scan", "-i", str(inventory), "--limit", limit, "--ssh-config",
+                     str(ssh_config), "--rules", rules, "--profile", str(profile), "-o", str(out),
+                     "-q"])
+
+
+# --- services and kernel (tests/remediate/test_fix_lab_services_kernel.py)
+SERVICES_KERNEL = "services,kernel"
+# the weak state of these areas, applied on top of the weak scenario, each step a no-op when the
+# scenario already did it (it does: telnet through inetd, 99-zz-hygie.conf with weak sysctls):
+# a telnet server enabled in inetd, IPv4 forwarding on
+WEAK_SERVICES_KERNEL = r"""
+set -e
+export DEBIAN_FRONTEND=noninteractive
+installed() { dpkg-query -W -f='${db:Status-Abbrev}\n' "$@" 2>/dev/null | grep -q '^.i'; }
+installed telnetd inetutils-telnetd ||
+  apt-get -q install -y inetutils-inetd inetutils-telnetd >/dev/null
+if ! grep -qE '^[[:space:]]*telnet[[:space:]]' /etc/inetd.conf; then
+  sed -i 's/^#<off># telnet/telnet/' /etc/inetd.conf
+  for unit in inetd inetutils-inetd; do systemctl restart $unit.service 2>/dev/null || true; done
+fi
+sysctl -q -w net.ipv4.ip_forward=1
+"""
+
+
+def weaken_services_kernel(lab, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Put host `name` of the Lab `lab` in the weak state above."""
+    done = lab.exec(name, ["sh", "-c", WEAK_SERVICES_KERNEL])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def findings(run_folder: Path, host: str) -> dict[str, dict]:
+    """rule id -> finding (status, message, evidence) of `host` in a scan run folder."""
+    data = json.loads((run_folder / "findings.json").read_text())
+    found = next(h for h in data["hosts"] if h["name"] == host)
+    return {f["rule_id"]: f for f in found["findings"]}
+
+
+# test_fix_lab.py scans and fixes the core areas only: its plan is their covered rules
+EXPECTED_PLAN = sorted(r for r in EXPECTED_PLAN if load_catalog()[r].area in CORE.split(","))
+
+
+# --- session lock, passwords, accounts (tests/remediate/test_fix_lab_accounts.py)
+ACCOUNT_AREAS = "session_lock,passwords,accounts"
+# weak states of these areas on top of the weak scenario (each step harmless when the scenario
+# already did it): pam_pwquality off, a root password, a password account (alice, changed
+# today), an empty password (bob, home 0777), a system account with a shell, loose account files
+WEAK_ACCOUNTS = r"""
+set -e
+export DEBIAN_FRONTEND=noninteractive
+pam-auth-update --disable pwquality >/dev/null 2>&1
+echo 'root:HygieLab-root-1' | chpasswd
+id alice >/dev/null 2>&1 || useradd -m -s /bin/bash alice
+echo 'alice:HygieLab-alice-1' | chpasswd
+id bob >/dev/null 2>&1 || useradd -m -s /bin/bash bob
+passwd -d bob >/dev/null
+chmod 0777 /home/bob
+usermod -s /bin/bash daemon
+chmod 0644 /etc/shadow
+chmod 0664 /etc/group
+"""
+# what both engines must leave identical on two hosts weakened the same way
+ACCOUNT_FINGERPRINT = r"""
+cd /etc
+sha256sum login.defs default/useradd security/faillock.conf pam.d/common-auth \
+  pam.d/common-account pam.d/common-password profile.d/tmout.sh sudoers.d/zz_hygie_sudo_logging \
+  security/pwquality.conf.d/*.conf /usr/share/pam-configs/hygie-faillock*
+stat -c '%n %a %U %G' shadow gshadow passwd group ssh/sshd_config crontab cron.d cron.daily \
+  /home/*
+cut -d: -f1,7 passwd
+awk -F: '{ print $1, substr($2, 1, 1), $5, $7 }' shadow
+"""
+
+
+def weaken_accounts(lab, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Put host `name` of the Lab `lab` in the weak state above."""
+    done = lab.exec(name, ["sh", "-c", WEAK_ACCOUNTS])
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def account_fingerprint(lab, name: str) -> str:  # type: ignore[no-untyped-def]
+    done = lab.exec(name, ["sh", "-c", ACCOUNT_FINGERPRINT])
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
