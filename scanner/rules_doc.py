@@ -14,6 +14,11 @@ def _title(rule: Rule, lang: str) -> str:
     return rule.meta.title.fr if lang == "fr" else rule.meta.title.en
 
 
+def _fix(rule: Rule, lang: str) -> str:
+    remediation = rule.meta.remediation
+    return ((lang == "fr" and remediation.manual_fr) or remediation.manual).strip()
+
+
 def print_rules(rules: Iterable[Rule], console: Console, lang: str = "en") -> None:
     table = Table(box=None, pad_edge=False)
     table.add_column("rule", no_wrap=True)
@@ -42,7 +47,7 @@ def print_rule(rule: Rule, console: Console, lang: str = "en") -> None:
     if meta.references:
         lines += ["", "References:"]
         lines += [f"  {key}: {', '.join(ids)}" for key, ids in meta.references.items()]
-    lines += ["", f"Fix: {meta.remediation.manual.strip()}"]
+    lines += ["", f"Fix: {_fix(rule, lang)}"]
     console.print("\n".join(lines), markup=False, highlight=False)
 
 
@@ -66,7 +71,7 @@ def rules_markdown(rules: Iterable[Rule], lang: str = "en") -> str:
             "",
             f"*Why:* {meta.rationale.strip()}",
             "",
-            f"*Fix:* {meta.remediation.manual.strip()}",
+            f"*Fix:* {_fix(rule, lang)}",
             "",
         ]
     return "\n".join(out)
