@@ -95,8 +95,8 @@ def parse_lsblk_json(text: str) -> list[BlockDevice]:
     stack: list[tuple[Any, str | None, int]] = [(node, None, 0) for node in roots]
     while stack:
         node, parent, depth = stack.pop()
-        if not isinstance(node, dict) or depth > 32:
-            continue
+        if not isinstance(node, dict) or depth > 32:  # not what lsblk prints: do not guess
+            raise CollectionError("lsblk: unexpected JSON shape (a device is not an object)")
         device = _from_fields({str(k).lower(): v for k, v in node.items()}, parent)
         if device is None:
             continue

@@ -155,12 +155,17 @@ def test_hostile_input_does_not_crash(junk: str) -> None:
         parse_lsblk('{"blockdevices": ' + "[" * 5000 + "]" * 5000 + "}")
 
 
-def test_deeply_nested_lsblk_json_is_bounded() -> None:
+def test_deeply_nested_lsblk_json_is_an_error_not_a_guess() -> None:
+    """Real stacks are a few levels deep (disk, part, crypt, lvm); 100 is no lsblk output."""
     node: dict = {"name": "leaf", "maj:min": "1:1", "type": "part"}
     for level in range(100):
         node = {"name": f"n{level}", "maj:min": f"2:{level}", "type": "disk", "children": [node]}
-    text = json.dumps({"blockdevices": [node]})
-    assert len(parse_lsblk(text)) == 33
+    with pytest.raises(CollectionError, match="unexpected JSON shape"):
+        parse_lsblk(json.dumps({"blockdevices": [node]}))
+    shallow = node
+    for _ in range(95):
+        shallow = shallow["children"][0]
+    assert len(parse_lsblk(json.dumps({"blockdevices": [shallow]}))) == 6
 
 
 def test_snippets_run_for_real_on_this_machine(on_this_machine) -> None:
