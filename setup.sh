@@ -59,9 +59,15 @@ setup_venv() {  # $1: pip extras ("" or "[test]")
   fi
   local stamp="$VENV/.hygie-installed$1"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-    "$VENV/bin/python" -m pip install -q -e ".$1" 2>&1 | grep -v '^WARNING: Location' || true
-    "$VENV/bin/python" -c "import scanner.cli" || { say "installing Hygie failed"; exit 3; }
+    local log="$VENV/pip.log"
+    say "installing Hygie and its dependencies into $VENV (log: $log)"
+    if ! { "$VENV/bin/python" -m pip install -q --upgrade pip &&
+           "$VENV/bin/python" -m pip install -q -e ".$1"; } >"$log" 2>&1 ||
+       ! "$VENV/bin/python" -c "import scanner.cli" 2>>"$log"; then
+      grep -v '^WARNING: Location' "$log" | tail -30 >&2
+      say "installing Hygie failed (full log: $log)"
+      exit 3
+    fi
     touch "$stamp"
   fi
 }
