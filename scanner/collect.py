@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shlex
 from collections.abc import Iterable, Mapping
 
 from scanner.facts import FACTS, FactError, Facts
@@ -29,15 +30,13 @@ printf '%s start\\n' "$M"
 # Each fact's commands run one after the other in a background group; the facts run side by
 # side (wall time = the slowest fact, not the sum), then the outputs are printed in order.
 _RUN = """\
-S=$(cat <<'{marker}_EOF'
-{snippet}
-{marker}_EOF
-)
+S={snippet}
 $TO /bin/sh -c "$S" >"$T/{n}.o" 2>"$T/{n}.e" </dev/null; echo $? >"$T/{n}.rc"
 """
 
 _PRINT = """\
-printf '\\n%s out {key} %s\\n' "$M" "$(cat "$T/{n}.rc" 2>/dev/null || echo 125)"
+rc=125; read -r rc <"$T/{n}.rc" 2>/dev/null
+printf '\\n%s out {key} %s\\n' "$M" "$rc"
 head -c {max_out} "$T/{n}.o" 2>/dev/null
 printf '\\n%s err {key}\\n' "$M"
 head -c {max_err} "$T/{n}.e" 2>/dev/null
@@ -61,7 +60,7 @@ def build_script(facts: Iterable[Fact], marker: str | None = None) -> tuple[str,
         group = []
         for command, snippet in fact.linux.items():
             n = len(prints)
-            group.append(_RUN.format(marker=marker, snippet=snippet.strip("\n"), n=n))
+            group.append(_RUN.format(snippet=shlex.quote(snippet.strip("\n")), n=n))
             prints.append(
                 _PRINT.format(
                     key=f"{fact.name}/{command}",

@@ -94,3 +94,13 @@ def test_parser_errors_become_fact_errors_never_defaults() -> None:
     assert parsed.errors["system"].stderr == "Permission denied"
     assert parsed.errors["sshd"].message == "unreadable output: ValueError: <script>"
     assert parsed.system is None and parsed.sshd is None
+
+
+def test_a_hanging_command_times_out_alone(monkeypatch) -> None:
+    monkeypatch.setattr("scanner.collect.COMMAND_TIMEOUT_S", 1)
+    facts = [_fact("slow", hang="sleep 30"), _fact("quick", c="echo done")]
+    outputs, _ = _run(facts)
+    assert outputs["slow/hang"].rc == 124
+    parsed = parse_facts(facts, outputs)
+    assert parsed.errors["slow"].message == "hang timed out on the host"
+    assert "quick" not in parsed.errors
