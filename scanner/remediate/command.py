@@ -13,7 +13,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from scanner.attestations import AttestationError
 from scanner.cli_options import (
     UsageError,
     add_evaluation_options,
@@ -24,20 +23,14 @@ from scanner.cli_options import (
     waivers_from,
 )
 from scanner.engine import Selection, scan_fleet
-from scanner.inventory import InventoryError
 from scanner.models import ExitStatus, ScanRun
-from scanner.profiles import ProfileError
 from scanner.remediate import ENGINES, flow, view
 from scanner.remediate.connection import Reach
 from scanner.remediate.plan import build_plan
 from scanner.remediate.record import FixPlan, FixRun, Verdict
-from scanner.report import FindingsFileError, load_run, write_reports
+from scanner.report import load_run, write_reports
 from scanner.store import run_dir, write_snapshots
-from scanner.waivers import WaiverError, apply_waivers
-
-
-class FixUsageError(Exception):
-    """A bad `hygie fix` command line: one line on stderr, exit 64."""
+from scanner.waivers import apply_waivers
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -68,19 +61,8 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    try:
-        return _fix(args, console)
-    except (
-        FixUsageError,
-        UsageError,
-        InventoryError,
-        ProfileError,
-        FindingsFileError,
-        WaiverError,
-        AttestationError,
-    ) as exc:
-        print(f"hygie: error: {exc}", file=sys.stderr)
-        return ExitStatus.USAGE
+    """`hygie fix`; bad input raises the usage errors `hygie` turns into exit 64."""
+    return _fix(args, console)
 
 
 def _fix(args: argparse.Namespace, console: Console) -> int:
@@ -159,7 +141,7 @@ def _confirmed(args: argparse.Namespace, plan: FixPlan, console: Console) -> boo
     if args.yes:
         return True
     if not sys.stdin.isatty():
-        raise FixUsageError("--apply asks for confirmation: add --yes when not on a terminal")
+        raise UsageError("--apply asks for confirmation: add --yes when not on a terminal")
     answer = console.input(f"Apply {len(plan.pairs())} fixes on {len(plan.hosts)} hosts? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 

@@ -92,6 +92,9 @@ def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
         (["evaluate", "/nonexistent/facts.json"], "/nonexistent/facts.json: no such file"),
         (["scan", "--no-such-option"], "unrecognized arguments: --no-such-option"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["fix", "--from", "/nonexistent/run"], "/nonexistent/run: not a readable findings.json"),
+        (["fix", "--engine", "chef"], "argument --engine: invalid choice: 'chef'"),
+        (["fix", "--profile", "nope"], "unknown profile 'nope'"),
     ],
 )
 def test_usage_errors_exit_64_with_one_clear_line(
