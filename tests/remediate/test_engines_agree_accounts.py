@@ -5,22 +5,16 @@ Plus the guards both engines share: sudoers files checked with visudo, one probe
 
 from __future__ import annotations
 
-import copy
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.remediate.engines import DEFAULTS, pyinfra_module, run_playbook, scratch_task
+from tests.remediate.playbook_files import PYINFRA, ROLE, TASKS, module_of, tasks
 
-from scanner.remediate import playbooks_dir
-from tests.remediate.playbook_files import ROLE, TASKS, module_of, tasks
+ops = pyinfra_module("hygie_accounts_ops")
 
-sys.path.insert(0, str(playbooks_dir() / "pyinfra"))
-import hygie_accounts_ops as ops  # noqa: E402
-
-DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
 OTHER = {
     "hygie_linux_session_lock_shell_timeout_max_idle_s": 600,
     "hygie_linux_passwords_min_length_min_length": 12,
@@ -99,62 +93,21 @@ PYINFRA_LINES = {  # (rule, title) -> the deploy's line_in_file arguments for th
 }
 
 
-def _role_task(rule_id: str, title: str) -> dict[str, Any]:
-    found = [t for t in tasks(TASKS / f"{rule_id}.yml") if t["name"] == f"{title} | {rule_id}"]
-    assert len(found) == 1, (rule_id, title)
-    return copy.deepcopy(found[0])
-
-
-def _scratch(task: dict[str, Any], dest: Path, values: Values) -> dict[str, Any]:
-    """The role's task, writing `dest` instead, without ownership or validation (not root)."""
-    module = module_of(task)
-    args = {
-        k: v
-        for k, v in task[module].items()
-        if k not in ("owner", "group", "validate", "mode", "create")
-    }
-    args["path" if "path" in args else "dest"] = str(dest)
-    return {"name": task["name"], module: args, "vars": values}
-
-
-def _run(folder: Path, play_tasks: list[dict[str, Any]]) -> None:
-    playbook = folder / "play.yml"
-    playbook.write_text(
-        yaml.safe_dump(
-            [
-                {
-                    "hosts": "localhost",
-                    "gather_facts": False,
-                    "connection": "local",
-                    "vars": {"ansible_python_interpreter": sys.executable},
-                    "tasks": play_tasks,
-                }
-            ]
-        )
-    )
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def test_written_files_match_ansible(tmp_path: Path) -> None:
     play_tasks, expected = [], {}
     for label, values in (("defaults", DEFAULTS), ("other", {**DEFAULTS, **OTHER})):
         for index, (rule_id, title, text) in enumerate(COPIES):
             dest = tmp_path / f"copy-{index}-{label}"
-            play_tasks.append(_scratch(_role_task(rule_id, title), dest, values))
+            play_tasks.append(scratch_task(rule_id, title, dest, values))
             expected[dest] = text(values)
         for index, (rule_id, title, samples) in enumerate(LINES):
             regexp, line = PYINFRA_LINES[(rule_id, title)](values)
             for number, sample in enumerate(samples):
                 dest = tmp_path / f"line-{index}-{number}-{label}"
                 dest.write_text(sample)
-                play_tasks.append(_scratch(_role_task(rule_id, title), dest, values))
+                play_tasks.append(scratch_task(rule_id, title, dest, values))
                 expected[dest] = ops.with_line(sample, regexp, line)
-    _run(tmp_path, play_tasks)
+    run_playbook(tmp_path, play_tasks)
     for dest, text in expected.items():
         assert dest.read_text() == text, dest.name
 
@@ -173,7 +126,7 @@ def test_sudoers_files_are_checked_with_visudo() -> None:
             target = str(args.get("path") or args.get("dest") or "")
             if target.startswith("/etc/sudoers"):
                 assert args.get("validate") == "/usr/sbin/visudo -cf %s", task["name"]
-    source = (playbooks_dir() / "pyinfra" / "accounts.py").read_text()
+    source = (PYINFRA / "accounts.py").read_text()
     assert 'check="/usr/sbin/visudo -cf {}"' in source
 
 

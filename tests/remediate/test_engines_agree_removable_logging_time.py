@@ -5,25 +5,13 @@ parameters and with other values."""
 
 from __future__ import annotations
 
-import copy
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.remediate.engines import DEFAULTS, area_deploys, role_task, run_playbook, scratch_task
 
-from scanner.remediate import playbooks_dir
-from scanner.remediate.pyinfra_worker import deploys_module
-from tests.remediate.playbook_files import ROLE, TASKS, module_of, tasks
-
-DEPLOYS = playbooks_dir() / "pyinfra"
-sys.path.insert(0, str(DEPLOYS))
-media, logs, clock = (
-    deploys_module(str(DEPLOYS), a) for a in ("removable_media", "logging", "time")
-)
-DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+media, logs, clock = (area_deploys(a) for a in ("removable_media", "logging", "time"))
 OTHER = {
     "hygie_linux_removable_media_usb_storage_blocked_blocking_commands": ["/bin/true"],
     "hygie_linux_logging_audit_rules_identity_watched_paths": ["/etc/passwd"],
@@ -117,48 +105,6 @@ RSYSLOG_CONF = (
 PROFILES = {"user-db:user\n": "", "user-db:user": "", "user-db:user\nsystem-db:local\n": ""}
 
 
-def _role_task(rule_id: str, title: str) -> dict[str, Any]:
-    found = [t for t in tasks(TASKS / f"{rule_id}.yml") if t["name"] == f"{title} | {rule_id}"]
-    assert len(found) == 1, (rule_id, title)
-    return found[0]
-
-
-def _scratch_copy(task: dict[str, Any], dest: Path, variables: dict[str, Any]) -> dict[str, Any]:
-    """The role's copy task writing `dest`, with its own vars and the values given."""
-    module = module_of(task)
-    args = {
-        k: v
-        for k, v in copy.deepcopy(task[module]).items()
-        if k not in ("owner", "group", "validate", "force")
-    }
-    args["dest"] = str(dest)
-    return {"name": task["name"], module: args, "vars": {**variables, **task.get("vars", {})}}
-
-
-def _run(tmp_path: Path, play_tasks: list[dict[str, Any]]) -> None:
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        yaml.safe_dump(
-            [
-                {
-                    "hosts": "localhost",
-                    "gather_facts": False,
-                    "connection": "local",
-                    "vars": {"ansible_python_interpreter": sys.executable},
-                    "tasks": play_tasks,
-                }
-            ],
-            sort_keys=False,  # the role keeps the order of syscall_groups, as hygie fix does
-        )
-    )
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def test_config_files_match_ansible(tmp_path: Path) -> None:
     expected, play_tasks = {}, []
     for index, (rule_id, title, render) in enumerate(CASES):
@@ -174,9 +120,9 @@ def test_config_files_match_ansible(tmp_path: Path) -> None:
                 ],
             }
             dest = tmp_path / f"{index}-{label}"
-            play_tasks.append(_scratch_copy(_role_task(rule_id, title), dest, variables))
+            play_tasks.append(scratch_task(rule_id, title, dest, variables))
             expected[dest] = render(values)
-    _run(tmp_path, play_tasks)
+    run_playbook(tmp_path, play_tasks)
     for dest, text in expected.items():
         assert dest.read_text() == text, dest.name
 
@@ -189,16 +135,16 @@ def test_rsyslog_create_mode_and_dconf_profile_match_ansible(tmp_path: Path) -> 
     )
     replaced.write_text(RSYSLOG_CONF)
     added.write_text(without)
-    replace = _role_task(
+    replace = role_task(
         "logging_files_protected", "Create rsyslog files no more open than the profile allows"
     )
-    insert = _role_task(
+    insert = role_task(
         "logging_files_protected", "Set rsyslog's file creation mode at the top of rsyslog.conf"
     )
     variables = {"hygie_linux_logging_files_protected_max_file_create_mode": mode}
     replace_args = {k: v for k, v in replace["ansible.builtin.replace"].items() if k != "validate"}
     insert_args = {k: v for k, v in insert["ansible.builtin.lineinfile"].items() if k != "validate"}
-    line = _role_task(
+    line = role_task(
         "removable_media_automount_disabled",
         'Read the system database "local" in the dconf profile of users',
     )
@@ -206,7 +152,7 @@ def test_rsyslog_create_mode_and_dconf_profile_match_ansible(tmp_path: Path) -> 
     profiles = {tmp_path / f"profile{i}": text for i, text in enumerate(PROFILES)}
     for path, text in profiles.items():
         path.write_text(text)
-    _run(
+    run_playbook(
         tmp_path,
         [
             {"ansible.builtin.replace": {**replace_args, "path": str(replaced)}, "vars": variables},

@@ -7,19 +7,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scanner.remediate import playbooks_dir
 from scanner.rules import load_catalog
+from tests.remediate.engines import DEFAULTS, pyinfra_module, run_playbook
 from tests.remediate.playbook_files import ROLE, TASKS, module_of, tasks
 
-sys.path.insert(0, str(playbooks_dir() / "pyinfra"))
-from kernel import SPECS, render_dropin  # noqa: E402
-from services import inetd_disabled  # noqa: E402
+kernel, services = pyinfra_module("kernel"), pyinfra_module("services")
 
 CATALOG = load_catalog()
 KERNEL_RULES = sorted(rule.id for rule in CATALOG.values() if rule.area == "kernel")
@@ -58,29 +53,6 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def run_playbook(tmp_path: Path, play_tasks: list[dict[str, Any]]) -> None:
-    playbook = tmp_path / "play.yml"
-    playbook.write_text(
-        yaml.safe_dump(
-            [
-                {
-                    "hosts": "localhost",
-                    "gather_facts": False,
-                    "connection": "local",
-                    "vars": {"ansible_python_interpreter": sys.executable},
-                    "tasks": play_tasks,
-                }
-            ]
-        )
-    )
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def test_sysctl_specs_dropins_and_inetd_edit_match_ansible(tmp_path: Path) -> None:
     play: list[dict[str, Any]] = []
     for index, (rule_id, parameters) in enumerate(cases()):
@@ -109,12 +81,11 @@ def test_sysctl_specs_dropins_and_inetd_edit_match_ansible(tmp_path: Path) -> No
         }
     )
     (tmp_path / "inetd.conf").write_text(INETD)
-    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
     play.append(
         {
             "ansible.builtin.replace": {
                 "path": str(tmp_path / "inetd.conf"),
-                "regexp": defaults["hygie_linux_services_inetd_line"],
+                "regexp": DEFAULTS["hygie_linux_services_inetd_line"],
                 "replace": "#<off># \\1",
             }
         }
@@ -123,21 +94,20 @@ def test_sysctl_specs_dropins_and_inetd_edit_match_ansible(tmp_path: Path) -> No
 
     for index, (rule_id, parameters) in enumerate(cases()):
         ansible_spec = json.loads((tmp_path / f"spec-{index}.json").read_text())
-        assert ansible_spec == SPECS[rule_id][1](**parameters), (rule_id, parameters)
-    assert (tmp_path / "dropin.conf").read_text() == render_dropin("kernel_x", settings)
+        assert ansible_spec == kernel.SPECS[rule_id][1](**parameters), (rule_id, parameters)
+    assert (tmp_path / "dropin.conf").read_text() == kernel.render_dropin("kernel_x", settings)
     edited = (tmp_path / "inetd.conf").read_text()
-    assert edited == inetd_disabled(INETD)
+    assert edited == services.inetd_disabled(INETD)
     assert "#<off># telnet\t" in edited and "#<off>#   shell" in edited
     assert "\ntelnets " in edited and "\ndaytime " in edited and "#<off># #<off># " not in edited
 
 
 def test_every_kernel_rule_uses_the_shared_steps_with_its_own_dropin() -> None:
-    assert sorted(SPECS) == KERNEL_RULES
+    assert sorted(kernel.SPECS) == KERNEL_RULES
     for rule_id in KERNEL_RULES:
         assert sysctl_spec_of(rule_id)
-        assert list(CATALOG[rule_id].meta.parameters) == list(
-            SPECS[rule_id][1].__code__.co_varnames[: SPECS[rule_id][1].__code__.co_argcount]
-        )
+        code = kernel.SPECS[rule_id][1].__code__
+        assert list(CATALOG[rule_id].meta.parameters) == list(code.co_varnames[: code.co_argcount])
 
 
 def test_shared_kernel_steps_follow_the_house_rules() -> None:
