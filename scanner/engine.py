@@ -71,7 +71,8 @@ def evaluate_facts(name: str, address: str, facts: Facts, selection: Selection) 
     profile = selection.profile_for(facts)
     findings = []
     for rule in selection.rules_for(profile):
-        result = evaluate(rule, facts, profile.parameters_for(rule))
+        parameters = profile.parameters_for(rule)
+        result = evaluate(rule, facts, parameters)
         meta = rule.meta
         findings.append(
             Finding(
@@ -83,7 +84,7 @@ def evaluate_facts(name: str, address: str, facts: Facts, selection: Selection) 
                 status=result.status,
                 message=result.message,
                 evidence=result.evidence,
-                parameters=profile.parameters_for(rule),
+                parameters=parameters,
                 references=dict(meta.references),
                 remediation=meta.remediation.manual,
                 remediation_fr=meta.remediation.manual_fr,
